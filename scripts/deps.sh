@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install what the build, tests and demo need, and only what is missing:
+# Debian packages with apt-get, npm packages from the committed lockfile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES="build-essential pkg-config cmake libcurl4-openssl-dev libssl-dev
+libsecp256k1-dev libjansson-dev nettle-dev libcmocka-dev clang-14
+libclang-rt-14-dev python3 python3-cryptography openssl valgrind nodejs npm
+hyperfine jq xxd"
+
+missing=()
+for p in $APT_PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    # node/npm may come from elsewhere than Debian; accept working commands
+    case "$p" in
+      nodejs) command -v node >/dev/null && continue ;;
+      npm) command -v npm >/dev/null && continue ;;
+      python3) command -v python3 >/dev/null && continue ;;
+    esac
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Python stand-ins need the cryptography module in the python3 on PATH.
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+  echo "deps: python3 on PATH lacks 'cryptography'; using /usr/bin/python3" >&2
+fi
+
+# npm packages (anvil, cast, solc, viem, @x402/evm, openai) from the lockfile.
+stamp=node_modules/.og-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "deps: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  cp package-lock.json "$stamp"
+fi
