@@ -659,6 +659,20 @@ def spawn_gateway(d, t, cert=None, key=None):
     return p, ready
 
 
+def _check_ready(ready, t):
+    """A JSON ready file may name the stand-in's tee_id (keccak256 of its
+    signing key): it must be the registered one."""
+    try:
+        with open(ready) as f:
+            info = json.load(f)
+    except (OSError, ValueError):
+        return
+    got = info.get("tee_id") if isinstance(info, dict) else None
+    if got and got.lower() != t["id"]:
+        raise DevnetError("gateway %d reports tee_id %s, registered %s"
+                          % (t["index"], got, t["id"]))
+
+
 def wait_gateways(d, procs, timeout=30.0):
     end = time.monotonic() + timeout
     pending = list(procs)
@@ -666,6 +680,7 @@ def wait_gateways(d, procs, timeout=30.0):
         for p, ready, t in list(pending):
             if os.path.exists(ready):
                 pending.remove((p, ready, t))
+                _check_ready(ready, t)
             elif p.poll() is not None:
                 logf = os.path.join(d, "gw_%d.log" % t["index"])
                 tail = open(logf, errors="replace").read()[-2000:]

@@ -10,7 +10,7 @@ DEVNET="$PYTHON $ROOT/tests/devnet/devnet.py"
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/og-devnet-test.XXXXXX")
 
 cleanup() {
-  for d in "$RUN"/a "$RUN"/b; do
+  for d in "$RUN"/a "$RUN"/b "$RUN"/c "$RUN"/g; do
     [ -d "$d" ] && $DEVNET stop --dir "$d" >/dev/null 2>&1 || true
   done
   rm -rf "$RUN"
@@ -193,5 +193,40 @@ PID_B=$ANVIL_PID
 $DEVNET stop --dir "$RUN/b"
 alive "$PID_B" && fail "anvil $PID_B still running after stop"
 ok "10-field layout: 3 active, then exactly 1; stopped"
+
+# ---- gateway stand-ins ----------------------------------------------------
+if out=$(OG_GATEWAY_SCRIPT=$RUN/none.py $DEVNET start --dir "$RUN/c" --gateways 2>&1); then
+  fail "--gateways without a stand-in should fail"
+fi
+case $out in *"does not exist"*) ;; *) fail "unclear error: $out" ;; esac
+[ -f "$RUN/c/state.json" ] && fail "a failed start left state behind"
+ok "--gateways fails clearly when the stand-in is missing"
+
+if [ -f "${OG_GATEWAY_SCRIPT:-$ROOT/tests/devnet/gateway.py}" ]; then
+  $DEVNET start --dir "$RUN/g" --tees 2 --gateways
+  # shellcheck disable=SC1091
+  . "$RUN/g/env"
+  GW_PIDS=
+  for i in 0 1; do
+    port_var=TEE_${i}_PORT der_var=TEE_${i}_CERT_DER pid_var=TEE_${i}_GATEWAY_PID
+    [ -f "$RUN/g/gw_$i.ready" ] || fail "gateway $i not ready"
+    "$PYTHON" - "${!port_var}" "${!der_var}" <<'EOF' || fail "gateway $i serves another certificate"
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as s:
+    with ctx.wrap_socket(s) as t:
+        assert t.getpeercert(binary_form=True) == open(sys.argv[2], "rb").read()
+EOF
+    GW_PIDS="$GW_PIDS ${!pid_var}"
+  done
+  PID_G=$ANVIL_PID
+  $DEVNET stop --dir "$RUN/g"
+  for p in $PID_G $GW_PIDS; do alive "$p" && fail "pid $p still running"; done
+  ok "gateways serve the registered certificates and stop with the devnet"
+else
+  echo "skip - gateway stand-in not present"
+fi
 
 echo "all devnet checks passed"
