@@ -727,6 +727,7 @@ def cmd_start(a):
                           % gateway_script())
     art = artifacts()
     pid, port = start_anvil(d)
+    _write(os.path.join(d, "anvil.pid"), b"%d\n" % pid)
     st = {"dir": d, "anvil_pid": pid, "anvil_port": port,
           "rpc_url": "http://127.0.0.1:%d" % port, "layout": a.layout,
           "tees": [], "token": None}
@@ -778,6 +779,10 @@ def cmd_stop(a):
         stop_pid(st["anvil_pid"], "anvil")
     st["anvil_pid"] = 0
     save_state(d, st)
+    try:
+        os.unlink(os.path.join(d, "anvil.pid"))
+    except FileNotFoundError:
+        pass
 
 
 def _live(a):
