@@ -553,6 +553,8 @@ og_result og_canon_output_hash(og_bytes32 *out, const char *text,
   og_buf b;
   og_result r;
   if(!ncalls) {
+    if(!text && text_len)
+      return og_fail(err, OG_E_USAGE, "missing answer text");
     og_keccak256(out, text_len ? text : "", text_len);
     return OG_OK;
   }
