@@ -26,7 +26,9 @@ for i in $(seq "$RUNS"); do
 done
 
 col() { awk -v k="$1" '$1 == k { print $2 }' "$2"; } # key file
-med() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+med() { # median of the numbers on stdin
+  sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
 
 ours=$(col ours_ns "$OUT/abi_ours.txt" | med)
 dec=$(col decode_only_ns "$OUT/abi_ours.txt" | med)
@@ -46,7 +48,8 @@ echo "getActiveTEEs reply: $ENTRIES entries (11-field), $bytes bytes," \
   "hex text in; medians of $RUNS runs"
 awk -v o="$ours" -v d="$dec" -v h="$hexp" -v m="$mcp" -v v="$viem" \
   -v rv="$r_viem" -v rh="$r_hex" -v rm="$r_mcp" -v n="$ENTRIES" 'BEGIN {
-  printf "  %-36s %10.3f ms  (%.0f ns/TEE)\n", "ours: hex + decode", o / 1e6, o / n
+  printf "  %-36s %10.3f ms  (%.0f ns/TEE)\n", "ours: hex + decode",
+    o / 1e6, o / n
   printf "  %-36s %10.3f ms\n", "  decode alone (bytes -> structs)", d / 1e6
   printf "  %-36s %10.3f ms\n", "plain hex-to-bytes pass", h / 1e6
   printf "  %-36s %10.3f ms\n", "memcpy of the bytes", m / 1e6

@@ -560,7 +560,8 @@ static const struct {
   {{0x39, 0xf8, 0xa7, 0x06}, "HeartbeatTimestampTooOld()"},
   {{0x0c, 0x57, 0xbc, 0x2c}, "HeartbeatTimestampInFuture()"},
   /* OpenZeppelin AccessControl */
-  {{0xe2, 0x51, 0x7d, 0x3f}, "AccessControlUnauthorizedAccount(address,bytes32)"},
+  {{0xe2, 0x51, 0x7d, 0x3f},
+   "AccessControlUnauthorizedAccount(address,bytes32)"},
   {{0x66, 0x97, 0xb2, 0x32}, "AccessControlBadConfirmation()"},
   /* Solidity built-ins */
   {{0x08, 0xc3, 0x79, 0xa0}, "Error(string)"},
