@@ -24,23 +24,41 @@ static const char *skip_0x(const char *hex, size_t *len)
   return hex;
 }
 
+/* 0..15 for a hex digit, 0xff otherwise: one table look-up per digit keeps
+ * the registry reply (megabytes of hex) cheap to decode. */
+static const unsigned char hex_table[256] = {
+#define X 0xff
+#define ROW16 X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X
+  ROW16, ROW16, ROW16,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, X, X, X, X, X, X,
+  X, 10, 11, 12, 13, 14, 15, X, X, X, X, X, X, X, X, X,
+  ROW16,
+  X, 10, 11, 12, 13, 14, 15, X, X, X, X, X, X, X, X, X,
+  ROW16, ROW16, ROW16, ROW16, ROW16, ROW16, ROW16, ROW16, ROW16
+#undef ROW16
+#undef X
+};
+
 og_result og_hex_decode(unsigned char *out, size_t outcap, size_t *outlen,
                         const char *hex, size_t hexlen)
 {
+  const unsigned char *h;
   size_t i, n;
+  unsigned bad = 0;
   hex = skip_0x(hex, &hexlen);
   if(hexlen % 2)
     return OG_E_PARSE;
   n = hexlen / 2;
   if(n > outcap)
     return OG_E_TOO_LARGE;
+  h = (const unsigned char *)hex;
   for(i = 0; i < n; i++) {
-    int hi = hexval((unsigned char)hex[2 * i]);
-    int lo = hexval((unsigned char)hex[2 * i + 1]);
-    if(hi < 0 || lo < 0)
-      return OG_E_PARSE;
+    unsigned hi = hex_table[h[2 * i]], lo = hex_table[h[2 * i + 1]];
+    bad |= hi | lo;
     out[i] = (unsigned char)(hi << 4 | lo);
   }
+  if(bad & 0xf0)
+    return OG_E_PARSE;
   *outlen = n;
   return OG_OK;
 }

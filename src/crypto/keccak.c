@@ -8,20 +8,20 @@
 
 #define KECCAK_RATE 136
 
+/* XOR one 136-byte block into the state as 17 little-endian lanes and
+ * permute. The state is kept in nettle's own struct, so no copies. */
 static void keccak_absorb(og_keccak *k, const unsigned char *blk)
 {
-  struct sha3_state st;
   size_t i;
-  int j;
   for(i = 0; i < KECCAK_RATE / 8; i++) {
-    uint64_t lane = 0;
-    for(j = 7; j >= 0; j--)
-      lane = (lane << 8) | blk[i * 8 + (size_t)j];
+    uint64_t lane;
+    memcpy(&lane, blk + 8 * i, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    lane = __builtin_bswap64(lane);
+#endif
     k->a[i] ^= lane;
   }
-  memcpy(st.a, k->a, sizeof(st.a));
-  nettle_sha3_permute(&st);
-  memcpy(k->a, st.a, sizeof(st.a));
+  nettle_sha3_permute((struct sha3_state *)(void *)k->a);
 }
 
 void og_keccak_init(og_keccak *k)
@@ -32,6 +32,12 @@ void og_keccak_init(og_keccak *k)
 void og_keccak_update(og_keccak *k, const void *data, size_t n)
 {
   const unsigned char *p = data;
+  /* whole blocks straight from the input when nothing is buffered */
+  while(!k->fill && n >= KECCAK_RATE) {
+    keccak_absorb(k, p);
+    p += KECCAK_RATE;
+    n -= KECCAK_RATE;
+  }
   while(n) {
     size_t take = KECCAK_RATE - k->fill;
     if(take > n)
