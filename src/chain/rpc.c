@@ -15,6 +15,12 @@
 #include "opengradient/og_hex.h"
 #include "opengradient/og_rpc.h"
 
+/* The ABI module (when present) owns the table of known errors. */
+#if __has_include("opengradient/og_abi.h")
+#include "opengradient/og_abi.h"
+#define OG_HAVE_ABI 1
+#endif
+
 struct og_rpc {
   og_http *http;
   int own_http;
@@ -154,6 +160,16 @@ const og_rpc_error *og_rpc_last_error(const og_rpc *r)
 
 /* ---- revert data -------------------------------------------------- */
 
+#ifdef OG_HAVE_ABI
+void og_rpc_describe_revert(char *out, size_t outsz,
+                            const unsigned char *data, size_t len)
+{
+  if(!out || !outsz)
+    return;
+  (void)og_abi_describe_revert(out, outsz, data, len);
+}
+#else
+
 static const struct {
   uint32_t sel;
   const char *name;
@@ -262,6 +278,7 @@ void og_rpc_describe_revert(char *out, size_t outsz,
   snprintf(out, outsz, "unknown error 0x%02x%02x%02x%02x", data[0], data[1],
            data[2], data[3]);
 }
+#endif
 
 /* ---- reply parsing ------------------------------------------------ */
 
