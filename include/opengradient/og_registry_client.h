@@ -53,9 +53,9 @@ typedef struct og_tee_check {
   char reason[160];         /* why not usable, "" when usable */
   int cert_expired;         /* warnings only: the registry's heartbeat */
   int cert_not_yet_valid;   /* says whether the TEE is alive */
-  int has_cert_sha256;      /* a certificate was present */
-  unsigned char cert_sha256[32];
-  char cert_sha256_hex[65]; /* lowercase, "" when absent */
+  int has_cert_sha256;      /* a non-empty certificate was present */
+  unsigned char cert_sha256[32]; /* SHA-256 of the registry's bytes */
+  char cert_sha256_hex[65]; /* lowercase hex of it */
 } og_tee_check;
 
 /* Check one entry (no network). */

@@ -87,7 +87,7 @@ og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
 
 /* Describe revert data: a known error's name and arguments
  * ("TEENotFound()", "Error(\"text\")", "Panic(0x11)"), else
- * "unknown error 0x<selector>", or "no revert data". Always writes a
+ * "unknown error 0x<selector>", or "empty revert data". Always writes a
  * NUL-terminated line. */
 void og_rpc_describe_revert(char *out, size_t outsz,
                             const unsigned char *data, size_t len);

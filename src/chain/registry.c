@@ -70,7 +70,7 @@ og_result og_registry_get_active(og_rpc *r, og_tee_list *list, og_err *err,
   og_err_clear(&e);
   rc = og_registry_decode_tees(list, &e, raw.data, raw.len);
   og_buf_free(&raw);
-  if(rc == OG_E_NOMEM)
+  if(rc == OG_E_NOMEM || rc == OG_E_INTERNAL)
     return og_fail(err, rc, "%s", e.msg);
   if(rc)
     /* A reply we cannot decode means the registry could not be read; it
@@ -112,7 +112,7 @@ og_result og_registry_get_tee(og_rpc *r, og_tee_list *list, og_err *err,
   }
   rc = og_registry_decode_tee(list, &e, raw.data, raw.len);
   og_buf_free(&raw);
-  if(rc == OG_E_NOMEM)
+  if(rc == OG_E_NOMEM || rc == OG_E_INTERNAL)
     return og_fail(err, rc, "%s", e.msg);
   if(rc)
     return og_fail(err, OG_E_RPC, "the registry's getTEE reply is "
@@ -205,12 +205,12 @@ void og_tee_check_entry(og_tee_check *out, const og_tee *t)
   EVP_PKEY *key = NULL;
   unsigned int n = 32;
   memset(out, 0, sizeof(*out));
-  if(t->tls_cert && t->tls_cert_len &&
-     EVP_Digest(t->tls_cert, t->tls_cert_len, out->cert_sha256, &n,
-                EVP_sha256(), NULL)) {
-    out->has_cert_sha256 = 1;
+  /* The hash of whatever the registry holds (of "" when empty), as the
+   * listing prints it. */
+  if(EVP_Digest(t->tls_cert_len ? t->tls_cert : (const unsigned char *)"",
+                t->tls_cert_len, out->cert_sha256, &n, EVP_sha256(), NULL))
     og_hex_encode(out->cert_sha256_hex, out->cert_sha256, 32);
-  }
+  out->has_cert_sha256 = t->tls_cert && t->tls_cert_len;
   if(!check_endpoint(out->reason, sizeof(out->reason), t))
     return;
   if(!t->tls_cert || !t->tls_cert_len) {

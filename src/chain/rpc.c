@@ -230,7 +230,7 @@ void og_rpc_describe_revert(char *out, size_t outsz,
   if(!out || !outsz)
     return;
   if(!data || !len) {
-    snprintf(out, outsz, "no revert data");
+    snprintf(out, outsz, "empty revert data");
     return;
   }
   if(len < 4) {
