@@ -10,7 +10,8 @@
 
 #include "opengradient/og_registry.h"
 
-#define OG_DECODE_STUB_MSG "registry decoder not linked in (ABI module missing)"
+#define OG_DECODE_STUB_MSG \
+  "registry decoder not linked in (ABI module missing)"
 
 og_result og_registry_decode_tees(og_tee_list *list, og_err *err,
                                   const unsigned char *data, size_t len)

@@ -155,7 +155,8 @@ static void test_describe_revert(void **state)
   assert_null(strstr(out, "not allowed"));
   free(d);
   d = tu_hex("4e487b71"
-             "0000000000000000000000000000000000000000000000000000000000000011",
+             "00000000000000000000000000000000"
+             "00000000000000000000000000000011",
              &n);
   og_rpc_describe_revert(out, sizeof(out), d, n);
   assert_string_equal(out, "Panic(0x11)");
