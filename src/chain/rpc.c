@@ -1,0 +1,719 @@
+/*
+ * JSON-RPC 2.0 client over og_http, and the Ethereum methods the library
+ * needs. The reply parser (og_rpc_parse_reply) works on bytes alone so it
+ * can be fuzzed without a network.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "opengradient/og_hex.h"
+#include "opengradient/og_rpc.h"
+
+/* The ABI module (when present) owns the table of known errors. */
+#if __has_include("opengradient/og_abi.h")
+#include "opengradient/og_abi.h"
+#define OG_HAVE_ABI 1
+#endif
+
+struct og_rpc {
+  og_http *http;
+  int own_http;
+  char *url;
+  int is_http;
+  long timeout_ms;
+  size_t max_reply;
+  json_int_t next_id;
+  og_rpc_error last;
+};
+
+/* ---- URL policy --------------------------------------------------- */
+
+static int host_is_loopback(const char *host)
+{
+  unsigned char a4[4];
+  struct in6_addr a6;
+  char buf[64];
+  size_t n = strlen(host);
+  if(!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
+    return 1;
+  if(inet_pton(AF_INET, host, a4) == 1)
+    return a4[0] == 127;
+  /* curl gives IPv6 hosts in brackets, possibly with a zone id. */
+  if(n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(buf)) {
+    memcpy(buf, host + 1, n - 2);
+    buf[n - 2] = '\0';
+    if(strchr(buf, '%'))
+      return 0;
+    if(inet_pton(AF_INET6, buf, &a6) != 1)
+      return 0;
+    if(IN6_IS_ADDR_LOOPBACK(&a6))
+      return 1;
+    return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+  }
+  return 0;
+}
+
+/* *is_http set on success. */
+static og_result check_url(og_err *err, int *is_http, const char *url,
+                           int allow_insecure)
+{
+  CURLU *u;
+  char *scheme = NULL, *host = NULL;
+  og_result r = OG_OK;
+  if(!url || !*url)
+    return og_fail(err, OG_E_USAGE, "--rpc-url: no URL given");
+  u = curl_url();
+  if(!u)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  if(curl_url_set(u, CURLUPART_URL, url, 0) ||
+     curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
+     curl_url_get(u, CURLUPART_HOST, &host, 0) || !*host) {
+    r = og_fail(err, OG_E_USAGE, "--rpc-url: not a valid URL");
+    goto out;
+  }
+  if(!strcasecmp(scheme, "https"))
+    *is_http = 0;
+  else if(!strcasecmp(scheme, "http")) {
+    *is_http = 1;
+    if(!allow_insecure && !host_is_loopback(host))
+      r = og_fail(err, OG_E_USAGE,
+                  "--rpc-url: plain http:// to %s is refused because the "
+                  "registry is the root of trust; use https://, or "
+                  "--allow-insecure-rpc", host);
+  }
+  else
+    r = og_fail(err, OG_E_USAGE, "--rpc-url: scheme %s is not supported; "
+                "use https://", scheme);
+out:
+  curl_free(scheme);
+  curl_free(host);
+  curl_url_cleanup(u);
+  return r;
+}
+
+og_result og_rpc_check_url(og_err *err, const char *url, int allow_insecure)
+{
+  int is_http;
+  return check_url(err, &is_http, url, allow_insecure);
+}
+
+/* ---- client ------------------------------------------------------- */
+
+og_result og_rpc_new(og_rpc **out, og_err *err, const og_rpc_opts *opts)
+{
+  og_rpc *r;
+  og_result rc;
+  int is_http = 0;
+  *out = NULL;
+  rc = check_url(err, &is_http, opts->url, opts->allow_insecure);
+  if(rc)
+    return rc;
+  r = calloc(1, sizeof(*r));
+  if(!r)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  r->url = strdup(opts->url);
+  if(!r->url) {
+    free(r);
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  }
+  r->is_http = is_http;
+  r->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms
+                                       : OG_RPC_DEFAULT_TIMEOUT_MS;
+  r->max_reply = opts->max_reply ? opts->max_reply
+                                 : OG_RPC_DEFAULT_MAX_REPLY;
+  r->next_id = 1;
+  if(opts->http)
+    r->http = opts->http;
+  else {
+    rc = og_http_new(&r->http, err);
+    if(rc) {
+      free(r->url);
+      free(r);
+      return rc;
+    }
+    r->own_http = 1;
+  }
+  *out = r;
+  return OG_OK;
+}
+
+void og_rpc_free(og_rpc *r)
+{
+  if(!r)
+    return;
+  if(r->own_http)
+    og_http_free(r->http);
+  free(r->url);
+  free(r);
+}
+
+const og_rpc_error *og_rpc_last_error(const og_rpc *r)
+{
+  return &r->last;
+}
+
+/* ---- revert data -------------------------------------------------- */
+
+#ifdef OG_HAVE_ABI
+void og_rpc_describe_revert(char *out, size_t outsz,
+                            const unsigned char *data, size_t len)
+{
+  if(!out || !outsz)
+    return;
+  (void)og_abi_describe_revert(out, outsz, data, len);
+}
+#else
+
+static const struct {
+  uint32_t sel;
+  const char *name;
+  int arg; /* 0 none, 1 string, 2 uint256 */
+} known_errors[] = {
+  {0x08c379a0u, "Error", 1},
+  {0x4e487b71u, "Panic", 2},
+  {0xf6523b65u, "TEENotFound", 0},
+  {0x095faf73u, "TEETypeExists", 0},
+  {0x04fcbec8u, "TEETypeNotFound", 0},
+  {0x5d672da7u, "InvalidTEEType", 0},
+  {0x6c2ebf80u, "PCRNotApproved", 0},
+  {0x7ecd6d71u, "PCRAlreadyExists", 0},
+  {0x1346e439u, "TEEAlreadyExists", 0},
+  {0xa2e39240u, "TEENotEnabled", 0},
+  {0x98b31e6fu, "NotTEEOwner", 0},
+  {0x06d1f25au, "AttestationInvalid", 1},
+  {0x523bf9a7u, "KeyBindingFailed", 1},
+  {0x45576abbu, "HeartbeatSignatureInvalid", 0},
+  {0x39f8a706u, "HeartbeatTimestampTooOld", 0},
+  {0x0c57bc2cu, "HeartbeatTimestampInFuture", 0},
+  {0xe2517d3fu, "AccessControlUnauthorizedAccount", 3},
+  {0x6697b232u, "AccessControlBadConfirmation", 0},
+};
+
+/* A 32-byte word that holds a value < 2^64, read into *v. */
+static int word_u64(uint64_t *v, const unsigned char *w)
+{
+  size_t i;
+  for(i = 0; i < 24; i++)
+    if(w[i])
+      return -1;
+  *v = 0;
+  for(i = 24; i < 32; i++)
+    *v = (*v << 8) | w[i];
+  return 0;
+}
+
+/* ABI string argument after the selector: [offset][len][bytes]. */
+static int abi_string(const unsigned char *a, size_t alen,
+                      const unsigned char **s, size_t *slen)
+{
+  uint64_t off, n;
+  if(alen < 32 || word_u64(&off, a) || off > alen || alen - off < 32)
+    return -1;
+  if(word_u64(&n, a + off) || n > alen - off - 32)
+    return -1;
+  *s = a + off + 32;
+  *slen = (size_t)n;
+  return 0;
+}
+
+void og_rpc_describe_revert(char *out, size_t outsz,
+                            const unsigned char *data, size_t len)
+{
+  uint32_t sel;
+  size_t i;
+  if(!out || !outsz)
+    return;
+  if(!data || !len) {
+    snprintf(out, outsz, "empty revert data");
+    return;
+  }
+  if(len < 4) {
+    snprintf(out, outsz, "malformed revert data (%zu bytes)", len);
+    return;
+  }
+  sel = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
+        (uint32_t)data[2] << 8 | data[3];
+  for(i = 0; i < sizeof(known_errors) / sizeof(known_errors[0]); i++) {
+    const unsigned char *s;
+    size_t slen, k, o;
+    uint64_t code;
+    char text[101];
+    if(known_errors[i].sel != sel)
+      continue;
+    switch(known_errors[i].arg) {
+    case 1:
+      if(abi_string(data + 4, len - 4, &s, &slen)) {
+        snprintf(out, outsz, "%s(<malformed>)", known_errors[i].name);
+        return;
+      }
+      /* Printable ASCII only: this text comes from a contract. */
+      for(k = 0, o = 0; k < slen && o < sizeof(text) - 1; k++)
+        text[o++] = (s[k] >= 0x20 && s[k] < 0x7f && s[k] != '"') ? (char)s[k]
+                                                                  : '?';
+      text[o] = '\0';
+      snprintf(out, outsz, "%s(\"%s%s\")", known_errors[i].name, text,
+               k < slen ? "..." : "");
+      return;
+    case 2:
+      if(len - 4 < 32 || word_u64(&code, data + 4))
+        snprintf(out, outsz, "%s(<malformed>)", known_errors[i].name);
+      else
+        snprintf(out, outsz, "%s(0x%llx)", known_errors[i].name,
+                 (unsigned long long)code);
+      return;
+    case 3:
+      snprintf(out, outsz, "%s(address,bytes32)", known_errors[i].name);
+      return;
+    default:
+      snprintf(out, outsz, "%s()", known_errors[i].name);
+      return;
+    }
+  }
+  snprintf(out, outsz, "unknown error 0x%02x%02x%02x%02x", data[0], data[1],
+           data[2], data[3]);
+}
+#endif
+
+/* ---- reply parsing ------------------------------------------------ */
+
+static void copy_clean(char *out, size_t outsz, const char *s)
+{
+  size_t i;
+  for(i = 0; s[i] && i + 1 < outsz; i++)
+    out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' : s[i];
+  out[i] = '\0';
+}
+
+static og_result malformed(og_rpc_error *rerr, og_err *err, const char *why)
+{
+  if(rerr)
+    rerr->kind = OG_RPC_FAIL_MALFORMED;
+  return og_fail(err, OG_E_RPC, "the RPC reply is not valid JSON-RPC: %s",
+                 why);
+}
+
+og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
+                             og_err *err, const unsigned char *body,
+                             size_t len, json_int_t id)
+{
+  json_error_t je;
+  json_t *root, *v, *res, *eo;
+  og_rpc_error tmp;
+  og_result rc;
+  *result = NULL;
+  if(!rerr)
+    rerr = &tmp;
+  memset(rerr, 0, sizeof(*rerr));
+  if(!body || !len)
+    return malformed(rerr, err, "empty body");
+  root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
+  if(!root)
+    return malformed(rerr, err, "not JSON");
+  if(!json_is_object(root)) {
+    rc = malformed(rerr, err, "not a JSON object");
+    goto out;
+  }
+  v = json_object_get(root, "jsonrpc");
+  if(!json_is_string(v) || strcmp(json_string_value(v), "2.0")) {
+    rc = malformed(rerr, err, "no \"jsonrpc\": \"2.0\"");
+    goto out;
+  }
+  res = json_object_get(root, "result");
+  eo = json_object_get(root, "error");
+  if((res != NULL) == (eo != NULL)) {
+    rc = malformed(rerr, err, "needs exactly one of result and error");
+    goto out;
+  }
+  v = json_object_get(root, "id");
+  /* An error about a request the server could not read has id null. */
+  if(!(json_is_integer(v) && json_integer_value(v) == id) &&
+     !(eo && json_is_null(v))) {
+    rc = malformed(rerr, err, "reply id does not match the request");
+    goto out;
+  }
+  if(eo) {
+    json_t *code = json_object_get(eo, "code");
+    json_t *msg = json_object_get(eo, "message");
+    json_t *data = json_object_get(eo, "data");
+    if(!json_is_object(eo) || !json_is_integer(code) || !json_is_string(msg)) {
+      rc = malformed(rerr, err, "error object without code and message");
+      goto out;
+    }
+    rerr->kind = OG_RPC_FAIL_ERROR;
+    rerr->code = json_integer_value(code);
+    copy_clean(rerr->message, sizeof(rerr->message), json_string_value(msg));
+    if(json_is_string(data)) {
+      const char *d = json_string_value(data);
+      size_t dl = json_string_length(data);
+      if(og_hex_decode(rerr->data, sizeof(rerr->data), &rerr->data_len, d,
+                       dl) == OG_OK && dl >= 2 && d[0] == '0' &&
+         (d[1] == 'x' || d[1] == 'X'))
+        rerr->has_data = 1;
+      else
+        rerr->data_len = 0;
+    }
+    /* code 3 is "execution reverted" with data; some nodes use -32000. */
+    if(rerr->has_data || strstr(rerr->message, "revert")) {
+      og_rpc_describe_revert(rerr->revert, sizeof(rerr->revert), rerr->data,
+                             rerr->has_data ? rerr->data_len : 0);
+      rc = og_fail(err, OG_E_RPC, "the call reverted: %s (RPC error %lld: "
+                   "%s)", rerr->revert, (long long)rerr->code,
+                   rerr->message);
+    }
+    else
+      rc = og_fail(err, OG_E_RPC, "the RPC answered error %lld: %s",
+                   (long long)rerr->code, rerr->message);
+    goto out;
+  }
+  *result = json_incref(res);
+  rc = OG_OK;
+out:
+  json_decref(root);
+  return rc;
+}
+
+/* ---- calls -------------------------------------------------------- */
+
+og_result og_rpc_call(og_rpc *r, json_t **result, og_err *err,
+                      const char *method, json_t *params)
+{
+  static const char *const hdrs[] = {"Content-Type: application/json",
+                                     "Accept: application/json", NULL};
+  json_t *req;
+  char *text;
+  og_http_req hr;
+  og_http_resp resp;
+  og_err terr;
+  og_result rc;
+  json_int_t id = r->next_id++;
+  *result = NULL;
+  memset(&r->last, 0, sizeof(r->last));
+  /* "o" steals the reference, also on failure. */
+  req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", id,
+                  "method", method, "params",
+                  params ? json_incref(params) : json_array());
+  if(!req)
+    return og_fail(err, OG_E_NOMEM, "cannot build the RPC request");
+  text = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  if(!text)
+    return og_fail(err, OG_E_NOMEM, "cannot build the RPC request");
+  memset(&hr, 0, sizeof(hr));
+  hr.method = "POST";
+  hr.url = r->url;
+  hr.headers = hdrs;
+  hr.body = (const unsigned char *)text;
+  hr.body_len = strlen(text);
+  hr.connect_timeout_ms = r->timeout_ms;
+  hr.total_timeout_ms = r->timeout_ms;
+  hr.max_body = r->max_reply;
+  hr.allow_http = r->is_http;
+  og_err_clear(&terr);
+  rc = og_http_perform(r->http, &resp, &terr, &hr);
+  free(text);
+  if(rc) {
+    og_http_resp_free(&resp);
+    if(rc == OG_E_USAGE)
+      return og_fail(err, rc, "%s", terr.msg);
+    if(rc == OG_E_TIMEOUT) {
+      r->last.kind = OG_RPC_FAIL_TIMEOUT;
+      return og_fail(err, OG_E_RPC, "the RPC did not answer %s in time: %s",
+                     method, terr.msg);
+    }
+    if(rc == OG_E_TOO_LARGE) {
+      r->last.kind = OG_RPC_FAIL_TOO_LARGE;
+      return og_fail(err, OG_E_RPC, "the RPC reply to %s exceeds %zu bytes",
+                     method, r->max_reply);
+    }
+    r->last.kind = OG_RPC_FAIL_TRANSPORT;
+    return og_fail(err, OG_E_RPC, "cannot reach the RPC: %s", terr.msg);
+  }
+  if(resp.status != 200) {
+    char snip[81];
+    size_t i, n = resp.body.len < 80 ? resp.body.len : 80;
+    for(i = 0; i < n; i++) {
+      unsigned char c = resp.body.data[i];
+      snip[i] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
+    }
+    snip[n] = '\0';
+    r->last.kind = OG_RPC_FAIL_HTTP;
+    r->last.http_status = resp.status;
+    og_http_resp_free(&resp);
+    return og_fail(err, OG_E_RPC, "the RPC answered HTTP %ld to %s%s%s",
+                   r->last.http_status, method, n ? ": " : "", snip);
+  }
+  rc = og_rpc_parse_reply(result, &r->last, err, resp.body.data,
+                          resp.body.len, id);
+  og_http_resp_free(&resp);
+  return rc;
+}
+
+/* ---- helpers ------------------------------------------------------ */
+
+static char *hex0x(const unsigned char *data, size_t len)
+{
+  char *s;
+  if(len > (SIZE_MAX - 3) / 2)
+    return NULL;
+  s = malloc(2 * len + 3);
+  if(!s)
+    return NULL;
+  s[0] = '0';
+  s[1] = 'x';
+  og_hex_encode(s + 2, data, len);
+  return s;
+}
+
+static og_result bad_result(og_rpc *r, og_err *err, const char *method,
+                            const char *why)
+{
+  r->last.kind = OG_RPC_FAIL_MALFORMED;
+  return og_fail(err, OG_E_RPC, "the RPC answered %s with %s", method, why);
+}
+
+/* A call whose result is a quantity. */
+static og_result call_quantity(og_rpc *r, uint64_t *out, og_err *err,
+                               const char *method, json_t *params)
+{
+  json_t *res = NULL;
+  og_result rc = og_rpc_call(r, &res, err, method, params);
+  if(rc)
+    return rc;
+  if(!json_is_string(res) ||
+     og_quantity_to_u64(out, json_string_value(res)) != OG_OK)
+    rc = bad_result(r, err, method, "a malformed quantity");
+  json_decref(res);
+  return rc;
+}
+
+og_result og_eth_chain_id(og_rpc *r, uint64_t *out, og_err *err)
+{
+  return call_quantity(r, out, err, "eth_chainId", NULL);
+}
+
+og_result og_eth_block_number(og_rpc *r, uint64_t *out, og_err *err)
+{
+  return call_quantity(r, out, err, "eth_blockNumber", NULL);
+}
+
+og_result og_eth_gas_price(og_rpc *r, uint64_t *out, og_err *err)
+{
+  return call_quantity(r, out, err, "eth_gasPrice", NULL);
+}
+
+og_result og_eth_max_priority_fee(og_rpc *r, uint64_t *out, og_err *err)
+{
+  return call_quantity(r, out, err, "eth_maxPriorityFeePerGas", NULL);
+}
+
+og_result og_eth_base_fee(og_rpc *r, uint64_t *out, og_err *err)
+{
+  json_t *params = json_pack("[sb]", "latest", 0);
+  json_t *res = NULL, *fee;
+  og_result rc;
+  if(!params)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  rc = og_rpc_call(r, &res, err, "eth_getBlockByNumber", params);
+  json_decref(params);
+  if(rc)
+    return rc;
+  fee = json_is_object(res) ? json_object_get(res, "baseFeePerGas") : NULL;
+  if(!json_is_string(fee) ||
+     og_quantity_to_u64(out, json_string_value(fee)) != OG_OK)
+    rc = bad_result(r, err, "eth_getBlockByNumber",
+                    "no valid baseFeePerGas in the latest block");
+  json_decref(res);
+  return rc;
+}
+
+og_result og_eth_get_transaction_count(og_rpc *r, uint64_t *out,
+                                       og_err *err, const og_address *addr,
+                                       const char *block)
+{
+  char a[43];
+  json_t *params;
+  og_result rc;
+  a[0] = '0';
+  a[1] = 'x';
+  og_hex_encode(a + 2, addr->b, 20);
+  params = json_pack("[ss]", a, block ? block : "pending");
+  if(!params)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  rc = call_quantity(r, out, err, "eth_getTransactionCount", params);
+  json_decref(params);
+  return rc;
+}
+
+og_result og_eth_send_raw_transaction(og_rpc *r, og_bytes32 *tx_hash,
+                                      og_err *err, const unsigned char *raw,
+                                      size_t len)
+{
+  char *hex = hex0x(raw, len);
+  json_t *params, *res = NULL;
+  og_result rc;
+  if(!hex)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  params = json_pack("[s]", hex);
+  free(hex);
+  if(!params)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  rc = og_rpc_call(r, &res, err, "eth_sendRawTransaction", params);
+  json_decref(params);
+  if(rc)
+    return rc;
+  if(!json_is_string(res) ||
+     og_bytes32_from_hex(tx_hash, json_string_value(res)) != OG_OK)
+    rc = bad_result(r, err, "eth_sendRawTransaction",
+                    "a malformed transaction hash");
+  json_decref(res);
+  return rc;
+}
+
+static int opt_quantity(uint64_t *out, json_t *obj, const char *key)
+{
+  json_t *v = json_object_get(obj, key);
+  *out = 0;
+  if(!v || json_is_null(v))
+    return 0;
+  if(!json_is_string(v) ||
+     og_quantity_to_u64(out, json_string_value(v)) != OG_OK)
+    return -1;
+  return 0;
+}
+
+og_result og_eth_get_transaction_receipt(og_rpc *r, og_eth_receipt *out,
+                                         og_err *err,
+                                         const og_bytes32 *tx_hash)
+{
+  char h[67];
+  json_t *params, *res = NULL, *ca;
+  uint64_t status = 0;
+  og_result rc;
+  memset(out, 0, sizeof(*out));
+  og_bytes32_to_hex(h, tx_hash);
+  params = json_pack("[s]", h);
+  if(!params)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  rc = og_rpc_call(r, &res, err, "eth_getTransactionReceipt", params);
+  json_decref(params);
+  if(rc)
+    return rc;
+  if(json_is_null(res)) {
+    json_decref(res);
+    return OG_OK; /* not mined yet */
+  }
+  if(!json_is_object(res) || !json_is_string(json_object_get(res, "status")) ||
+     opt_quantity(&status, res, "status") || status > 1 ||
+     opt_quantity(&out->block_number, res, "blockNumber") ||
+     opt_quantity(&out->gas_used, res, "gasUsed") ||
+     opt_quantity(&out->effective_gas_price, res, "effectiveGasPrice")) {
+    json_decref(res);
+    memset(out, 0, sizeof(*out));
+    return bad_result(r, err, "eth_getTransactionReceipt",
+                      "a malformed receipt");
+  }
+  ca = json_object_get(res, "contractAddress");
+  if(json_is_string(ca) && og_address_from_hex(&out->contract_address,
+                                               json_string_value(ca)) == OG_OK)
+    out->has_contract_address = 1;
+  out->found = 1;
+  out->status = (int)status;
+  json_decref(res);
+  return OG_OK;
+}
+
+og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, og_err *err,
+                              const og_address *from, const og_address *to,
+                              const unsigned char *data, size_t len,
+                              const char *value_quantity)
+{
+  char a[43];
+  char *hex = hex0x(data, len);
+  json_t *tx = json_object(), *params = NULL;
+  og_result rc;
+  int bad = !hex || !tx;
+  if(!bad) {
+    a[0] = '0';
+    a[1] = 'x';
+    og_hex_encode(a + 2, to->b, 20);
+    bad |= json_object_set_new(tx, "to", json_string(a));
+    bad |= json_object_set_new(tx, "data", json_string(hex));
+    if(from) {
+      og_hex_encode(a + 2, from->b, 20);
+      bad |= json_object_set_new(tx, "from", json_string(a));
+    }
+    if(value_quantity)
+      bad |= json_object_set_new(tx, "value", json_string(value_quantity));
+    params = json_pack("[O]", tx);
+    bad |= !params;
+  }
+  free(hex);
+  json_decref(tx);
+  if(bad) {
+    json_decref(params);
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  }
+  rc = call_quantity(r, out, err, "eth_estimateGas", params);
+  json_decref(params);
+  return rc;
+}
+
+og_result og_eth_call(og_rpc *r, og_buf *out, og_err *err,
+                      const og_address *to, const unsigned char *data,
+                      size_t len)
+{
+  char a[43];
+  char *hex = hex0x(data, len);
+  json_t *params, *res = NULL;
+  const char *s;
+  size_t slen, i;
+  og_result rc;
+  if(!hex)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  a[0] = '0';
+  a[1] = 'x';
+  og_hex_encode(a + 2, to->b, 20);
+  params = json_pack("[{s:s, s:s}, s]", "to", a, "data", hex, "latest");
+  free(hex);
+  if(!params)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  rc = og_rpc_call(r, &res, err, "eth_call", params);
+  json_decref(params);
+  if(rc)
+    return rc;
+  if(!json_is_string(res)) {
+    json_decref(res);
+    return bad_result(r, err, "eth_call", "a result that is not a string");
+  }
+  s = json_string_value(res);
+  slen = json_string_length(res);
+  if(slen < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || slen % 2) {
+    json_decref(res);
+    return bad_result(r, err, "eth_call", "a result that is not 0x hex");
+  }
+  /* Decode in pieces straight into the caller's capped buffer. */
+  for(i = 2; i < slen && !rc; i += 1024) {
+    unsigned char piece[512];
+    size_t n = slen - i < 1024 ? slen - i : 1024, got = 0;
+    if(og_hex_decode(piece, sizeof(piece), &got, s + i, n) != OG_OK) {
+      rc = bad_result(r, err, "eth_call", "a result that is not 0x hex");
+      break;
+    }
+    rc = og_buf_add(out, piece, got);
+    if(rc == OG_E_TOO_LARGE) {
+      r->last.kind = OG_RPC_FAIL_TOO_LARGE;
+      rc = og_fail(err, OG_E_RPC, "the eth_call result exceeds %zu bytes",
+                   out->max);
+    }
+    else if(rc)
+      rc = og_fail(err, rc, "out of memory");
+  }
+  json_decref(res);
+  return rc;
+}
