@@ -67,14 +67,14 @@ static og_result check_url(og_err *err, int *is_http, const char *url,
   char *scheme = NULL, *host = NULL;
   og_result r = OG_OK;
   if(!url || !*url)
-    return og_fail(err, OG_E_USAGE, "--rpc-url: no URL given");
+    return og_fail(err, OG_E_USAGE, "no URL given");
   u = curl_url();
   if(!u)
     return og_fail(err, OG_E_NOMEM, "out of memory");
   if(curl_url_set(u, CURLUPART_URL, url, 0) ||
      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
      curl_url_get(u, CURLUPART_HOST, &host, 0) || !*host) {
-    r = og_fail(err, OG_E_USAGE, "--rpc-url: not a valid URL");
+    r = og_fail(err, OG_E_USAGE, "not a valid URL");
     goto out;
   }
   if(!strcasecmp(scheme, "https"))
@@ -83,12 +83,12 @@ static og_result check_url(og_err *err, int *is_http, const char *url,
     *is_http = 1;
     if(!allow_insecure && !host_is_loopback(host))
       r = og_fail(err, OG_E_USAGE,
-                  "--rpc-url: plain http:// to %s is refused because the "
+                  "plain http:// to %s is refused because the "
                   "registry is the root of trust; use https://, or "
                   "--allow-insecure-rpc", host);
   }
   else
-    r = og_fail(err, OG_E_USAGE, "--rpc-url: scheme %s is not supported; "
+    r = og_fail(err, OG_E_USAGE, "scheme %s is not supported; "
                 "use https://", scheme);
 out:
   curl_free(scheme);

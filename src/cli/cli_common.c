@@ -1,0 +1,88 @@
+/* Option checks shared by the registry commands. Everything here runs
+ * before any network access, so bad input is always exit 1. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_common.h"
+#include "opengradient/og_hex.h"
+
+int cli_registry_check(cli *c, cli_registry *reg)
+{
+  const char *addr = cli_opt_str(c, OPT_REGISTRY, NULL);
+  const char *type = cli_opt_str(c, OPT_TEE_TYPE, "0");
+  const char *url = cli_opt_str(c, OPT_RPC_URL, NULL);
+  og_err err;
+  char *end;
+  long t;
+  int i;
+  memset(reg, 0, sizeof(*reg));
+  og_err_clear(&err);
+  if(og_address_from_hex(&reg->address, addr))
+    return cli_error(c, OG_E_USAGE, "--registry: '%s' is not a contract "
+                     "address (0x + 40 hex digits, valid EIP-55 if mixed "
+                     "case)", addr);
+  og_address_to_checksum(reg->address_text, &reg->address);
+  t = strtol(type, &end, 10);
+  if(!*type || *end || t < 0 || t > 255)
+    return cli_error(c, OG_E_USAGE, "--tee-type: '%s' is not a number from "
+                     "0 to 255", type);
+  reg->tee_type = (uint8_t)t;
+  for(i = 0; i < c->opt[OPT_REQUIRE_PCR].nmulti; i++) {
+    if(og_bytes32_from_hex(&reg->pcr_allow[i],
+                           c->opt[OPT_REQUIRE_PCR].multi[i]))
+      return cli_error(c, OG_E_USAGE, "--require-pcr: '%s' is not a 32-byte "
+                       "hash (64 hex digits)",
+                       c->opt[OPT_REQUIRE_PCR].multi[i]);
+    reg->n_pcr_allow++;
+  }
+  if(og_rpc_check_url(&err, url, cli_has(c, OPT_ALLOW_INSECURE_RPC)))
+    return cli_error(c, OG_E_USAGE, "--rpc-url: %s", err.msg);
+  return 0;
+}
+
+int cli_registry_open(cli *c, cli_registry *reg)
+{
+  og_rpc_opts o;
+  og_err err;
+  og_result r;
+  int rc = cli_registry_check(c, reg);
+  if(rc)
+    return rc;
+  memset(&o, 0, sizeof(o));
+  o.url = cli_opt_str(c, OPT_RPC_URL, NULL);
+  o.allow_insecure = cli_has(c, OPT_ALLOW_INSECURE_RPC);
+  o.timeout_ms = c->timeout_ms;
+  og_err_clear(&err);
+  r = og_rpc_new(&reg->rpc, &err, &o);
+  if(r)
+    return cli_fail(c, r, &err);
+  cli_verbose(c, "registry %s on %s, TEE type %u", reg->address_text, o.url,
+              (unsigned)reg->tee_type);
+  return 0;
+}
+
+void cli_registry_close(cli_registry *reg)
+{
+  og_rpc_free(reg->rpc);
+  reg->rpc = NULL;
+}
+
+int cli_pcr_allowed(const cli_registry *reg, const og_bytes32 *pcr)
+{
+  size_t i;
+  if(!reg->n_pcr_allow)
+    return 1;
+  for(i = 0; i < reg->n_pcr_allow; i++)
+    if(!memcmp(reg->pcr_allow[i].b, pcr->b, 32))
+      return 1;
+  return 0;
+}
+
+void cli_endpoint_url(char *out, size_t n, const char *endpoint,
+                      const char *path)
+{
+  size_t len = strlen(endpoint);
+  if(len && endpoint[len - 1] == '/')
+    len--;
+  snprintf(out, n, "%.*s%s", (int)len, endpoint, path);
+}

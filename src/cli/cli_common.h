@@ -1,0 +1,32 @@
+/* Shared pieces of the commands that read the registry. */
+#ifndef OG_CLI_COMMON_H
+#define OG_CLI_COMMON_H
+
+#include "cli.h"
+#include "opengradient/og_registry.h"
+#include "opengradient/og_rpc.h"
+
+typedef struct cli_registry {
+  og_rpc *rpc;
+  og_address address;
+  char address_text[43];
+  uint8_t tee_type;
+  og_bytes32 pcr_allow[CLI_MAX_MULTI];
+  size_t n_pcr_allow;
+} cli_registry;
+
+/* Validate --rpc-url, --registry, --tee-type and --require-pcr (before any
+ * network access) and open the RPC. Returns 0, or the exit code after
+ * reporting the error. */
+int cli_registry_check(cli *c, cli_registry *reg);
+int cli_registry_open(cli *c, cli_registry *reg);
+void cli_registry_close(cli_registry *reg);
+
+/* 1 when --require-pcr is not given or lists this hash. */
+int cli_pcr_allowed(const cli_registry *reg, const og_bytes32 *pcr);
+
+/* endpoint (one trailing '/' dropped) + path. */
+void cli_endpoint_url(char *out, size_t n, const char *endpoint,
+                      const char *path);
+
+#endif

@@ -1,0 +1,208 @@
+/* `approve --amount N`: make sure the token's allowance to Permit2 covers
+ * N base units. Reads the allowance; only when it is short, signs an
+ * EIP-1559 approve(Permit2, N) (chain id, nonce and fees from the node),
+ * sends it, waits for the receipt, checks its status and reads the
+ * allowance again. Integer arithmetic only. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "opengradient/og_eip712.h"
+#include "opengradient/og_hex.h"
+#include "opengradient/og_rpc.h"
+#include "opengradient/og_secp.h"
+#include "opengradient/og_tx.h"
+#include "opengradient/og_u256.h"
+
+#define DEFAULT_PAYMENT_RPC "https://mainnet.base.org"
+#define DEFAULT_TOKEN "0xFbC2051AE2265686a469421b2C5A2D5462FbF5eB"
+#define APPROVE_GAS_FALLBACK 100000
+
+static og_result read_allowance(og_rpc *rpc, og_u256 *out, og_err *err,
+                                const og_address *token,
+                                const og_address *owner)
+{
+  unsigned char data[68];
+  og_buf ret;
+  og_result r;
+  og_erc20_allowance_calldata(data, owner, &og_permit2_address);
+  og_buf_init(&ret, 4096);
+  r = og_eth_call(rpc, &ret, err, token, data, sizeof(data));
+  if(!r) {
+    r = og_erc20_decode_uint(out, ret.data, ret.len);
+    if(r)
+      og_fail(err, OG_E_RPC, "allowance(): the token answered %zu bytes, "
+              "not one uint256 (is %s an ERC-20?)", ret.len, "the token");
+  }
+  og_buf_free(&ret);
+  return r;
+}
+
+static int approve_run(cli *c, og_rpc *rpc, const og_privkey *key,
+                       const og_address *token, const og_u256 *amount)
+{
+  og_err err;
+  og_result r;
+  og_address owner;
+  og_u256 before, after;
+  uint64_t chain_id, nonce, prio = 0, base = 0, gas = 0;
+  unsigned char data[68];
+  og_tx tx;
+  og_buf raw;
+  og_bytes32 hash;
+  og_eth_receipt rcpt;
+  char dec_b[OG_U256_DEC_SIZE], dec_a[OG_U256_DEC_SIZE], hx[67];
+  struct timespec t0, t1;
+
+  og_err_clear(&err);
+  if(og_privkey_address(&owner, key))
+    return cli_error(c, OG_E_CRYPTO, "cannot derive the wallet address");
+  r = read_allowance(rpc, &before, &err, token, &owner);
+  if(r)
+    return cli_fail(c, r, &err);
+  og_u256_to_dec(dec_b, &before);
+  if(og_u256_cmp(&before, amount) >= 0) {
+    if(c->json)
+      return cli_print_json(c, json_pack("{s:s,s:s,s:n}", "allowance_before",
+                            dec_b, "allowance_after", dec_b, "tx_hash"));
+    fprintf(c->out, "Allowance to Permit2 is already %s (>= the amount); "
+            "nothing sent.\n", dec_b);
+    return 0;
+  }
+  r = og_eth_chain_id(rpc, &chain_id, &err);
+  if(!r)
+    r = og_eth_get_transaction_count(rpc, &nonce, &err, &owner, "pending");
+  if(!r)
+    r = og_eth_base_fee(rpc, &base, &err);
+  if(r)
+    return cli_fail(c, r, &err);
+  if(og_eth_max_priority_fee(rpc, &prio, &err))
+    prio = 1000000; /* nodes without the call: a small tip */
+  og_erc20_approve_calldata(data, &og_permit2_address, amount);
+  if(og_eth_estimate_gas(rpc, &gas, &err, &owner, token, data, sizeof(data),
+                         NULL)) {
+    return cli_error(c, OG_E_PAYMENT, "approve would fail: %s", err.msg);
+  }
+  gas = gas + gas / 5; /* 20% headroom, as the SDK */
+  if(gas < 30000)
+    gas = APPROVE_GAS_FALLBACK;
+  memset(&tx, 0, sizeof(tx));
+  tx.type = OG_TX_EIP1559;
+  tx.chain_id = chain_id;
+  tx.nonce = nonce;
+  tx.gas = gas;
+  og_u256_from_u64(&tx.max_priority_fee_per_gas, prio);
+  og_u256_from_u64(&tx.max_fee_per_gas, 2 * base + prio);
+  tx.has_to = 1;
+  tx.to = *token;
+  tx.data = data;
+  tx.data_len = sizeof(data);
+  og_buf_init(&raw, 4096);
+  r = og_tx_sign(&raw, &hash, &tx, key);
+  if(r) {
+    og_buf_free(&raw);
+    return cli_error(c, r, "cannot sign the approve transaction");
+  }
+  cli_verbose(c, "sending approve(Permit2, %s) on chain %llu, nonce %llu, "
+              "gas %llu", "amount", (unsigned long long)chain_id,
+              (unsigned long long)nonce, (unsigned long long)gas);
+  r = og_eth_send_raw_transaction(rpc, &hash, &err, raw.data, raw.len);
+  og_buf_free(&raw);
+  if(r)
+    return cli_error(c, OG_E_PAYMENT, "the approve transaction was not "
+                     "accepted: %s", err.msg);
+  og_bytes32_to_hex(hx, &hash);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for(;;) {
+    long ms;
+    og_err_clear(&err);
+    r = og_eth_get_transaction_receipt(rpc, &rcpt, &err, &hash);
+    if(r)
+      return cli_error(c, OG_E_PAYMENT, "approve %s sent, but its receipt "
+                       "could not be read: %s", hx, err.msg);
+    if(rcpt.found)
+      break;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    if(ms > c->timeout_ms)
+      return cli_error(c, OG_E_PAYMENT, "approve %s was not mined within "
+                       "%ld s", hx, c->timeout_ms / 1000);
+    usleep(200000);
+  }
+  if(rcpt.status != 1)
+    return cli_error(c, OG_E_PAYMENT, "the approve transaction %s reverted "
+                     "(block %llu)", hx,
+                     (unsigned long long)rcpt.block_number);
+  r = read_allowance(rpc, &after, &err, token, &owner);
+  if(r)
+    return cli_fail(c, r, &err);
+  og_u256_to_dec(dec_a, &after);
+  if(og_u256_cmp(&after, amount) < 0)
+    return cli_error(c, OG_E_PAYMENT, "approve %s was mined but the "
+                     "allowance is still %s", hx, dec_a);
+  if(c->json)
+    return cli_print_json(c, json_pack("{s:s,s:s,s:s}", "allowance_before",
+                          dec_b, "allowance_after", dec_a, "tx_hash", hx));
+  fprintf(c->out, "Allowance before: %s\nTransaction:      %s (block %llu)\n"
+          "Allowance after:  %s\n", dec_b, hx,
+          (unsigned long long)rcpt.block_number, dec_a);
+  return 0;
+}
+
+int cmd_approve(cli *c)
+{
+  const char *amount_s, *token_s, *url;
+  og_u256 amount;
+  og_address token;
+  og_privkey key;
+  og_rpc_opts ro;
+  og_rpc *rpc = NULL;
+  og_err err;
+  og_result r;
+  char keyhex[160];
+  int rc;
+
+  og_err_clear(&err);
+  if(c->npos)
+    return cli_error(c, OG_E_USAGE, "approve takes no arguments");
+  if(!cli_has(c, OPT_AMOUNT))
+    return cli_error(c, OG_E_USAGE, "--amount is required (base units of "
+                     "the token)");
+  amount_s = cli_opt_str(c, OPT_AMOUNT, NULL);
+  if(og_u256_from_dec(&amount, amount_s, strlen(amount_s)))
+    return cli_error(c, OG_E_USAGE, "--amount: '%s' is not a whole number "
+                     "of base units", amount_s);
+  token_s = cli_opt_str(c, OPT_TOKEN, DEFAULT_TOKEN);
+  if(og_address_from_hex(&token, token_s))
+    return cli_error(c, OG_E_USAGE, "--token: '%s' is not an address",
+                     token_s);
+  url = cli_opt_str(c, OPT_PAYMENT_RPC_URL, DEFAULT_PAYMENT_RPC);
+  if(og_rpc_check_url(&err, url, cli_has(c, OPT_ALLOW_INSECURE_RPC)))
+    return cli_error(c, OG_E_USAGE, "--payment-rpc-url: %s", err.msg);
+  rc = cli_load_private_key(c, keyhex, sizeof(keyhex));
+  if(rc < 0)
+    return og_exit_code(OG_E_USAGE);
+  if(rc == 0)
+    return cli_error(c, OG_E_USAGE, "approve needs the wallet key: use "
+                     "--private-key-file, OG_PRIVATE_KEY or 'opengradient "
+                     "config init'");
+  r = og_privkey_from_hex(&key, keyhex, strlen(keyhex), &err);
+  og_wipe(keyhex, sizeof(keyhex));
+  if(r)
+    return cli_fail(c, r, &err);
+  memset(&ro, 0, sizeof(ro));
+  ro.url = url;
+  ro.allow_insecure = cli_has(c, OPT_ALLOW_INSECURE_RPC);
+  ro.timeout_ms = c->timeout_ms;
+  r = og_rpc_new(&rpc, &err, &ro);
+  if(r) {
+    og_privkey_clear(&key);
+    return cli_fail(c, r, &err);
+  }
+  rc = approve_run(c, rpc, &key, &token, &amount);
+  og_privkey_clear(&key);
+  og_rpc_free(rpc);
+  return rc;
+}
