@@ -342,7 +342,8 @@ og_result og_llm_error_message(og_err *err, long http_status,
   else {
     if((body[a] == '{' || body[a] == '[' || body[a] == '"') &&
        len <= OG_LLM_MAX_RESPONSE)
-      j = json_loadb(body + a, b - a, JSON_ALLOW_NUL, &e);
+      j = json_loadb(body + a, b - a, JSON_ALLOW_NUL | JSON_DECODE_ANY,
+                     &e);
     if(j) {
       llm_error_text(text, sizeof(text), j);
       json_decref(j);
