@@ -455,7 +455,12 @@ og_result og_llm_stream_event(og_llm_stream *s, const char *data,
 static og_result on_event(void *user, const char *data, size_t len,
                           og_err *err)
 {
-  return og_llm_stream_event(user, data, len, err);
+  og_llm_stream *s = user;
+  og_result r = og_llm_stream_event(s, data, len, err);
+  /* after [DONE] stop the parser: later bytes are not even looked at */
+  if(!r && s->done)
+    return OG_E_CANCELLED;
+  return r;
 }
 
 og_result og_llm_stream_feed(og_llm_stream *s, const void *bytes,
@@ -467,6 +472,8 @@ og_result og_llm_stream_feed(og_llm_stream *s, const void *bytes,
   if(s->done)
     return OG_OK;
   r = og_sse_feed(&s->sse, bytes, len, &s->ferr);
+  if(r && s->done && !s->failed)
+    return OG_OK; /* stopped at [DONE] */
   if(r)
     return stream_fail(s, r, err);
   return OG_OK;
