@@ -180,9 +180,15 @@ static void run_case(const json_t *c, const size_t *cuts, size_t ncuts,
                           tu_str(fn, "arguments"));
     }
     {
-      /* the tool calls as JSON: the shape the signature covers */
+      /* the tool calls as JSON: the shape the signature covers, and the
+       * signed output string (json.dumps(..., sort_keys=True) of them, or
+       * the text) */
       json_t *a = og_llm_result_tool_calls_json(&res);
+      char *d = json_dumps(a, JSON_SORT_KEYS | JSON_ENSURE_ASCII);
       assert_true(json_equal(a, tcs));
+      assert_string_equal(res.n_tool_calls ? d : res.text,
+                          tu_str(x, "output_string_for_hash"));
+      free(d);
       json_decref(a);
     }
     assert_non_null(res.json);
