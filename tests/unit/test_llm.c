@@ -121,7 +121,8 @@ static og_result chat(og_llm_params *p, char *out, size_t n, og_err *err)
 static void test_build_chat(void **state)
 {
   json_t *msgs = jl("[{\"role\":\"user\",\"content\":\"Hi\"}]");
-  json_t *tools = jl("[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]");
+  json_t *tools = jl("[{\"type\":\"function\",\"function\":"
+                     "{\"name\":\"f\"}}]");
   json_t *empty = jl("[]");
   og_llm_params p;
   og_err err;
@@ -468,7 +469,8 @@ static void test_chat_answers(void **state)
   assert_false(r.has_tee_timestamp);
   m = og_llm_result_message_json(&r);
   d = json_dumps(m, JSON_COMPACT);
-  assert_string_equal(d, "{\"role\":\"assistant\",\"content\":\"Hi \xc3\xa9\"}");
+  assert_string_equal(d, "{\"role\":\"assistant\",\"content\":"
+                      "\"Hi \xc3\xa9\"}");
   free(d);
   json_decref(m);
   m = og_llm_result_usage_json(&r);

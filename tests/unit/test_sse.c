@@ -145,9 +145,9 @@ static void run_case(const json_t *c, const size_t *cuts, size_t ncuts,
                                     x, "content")));
     assert_string_equal(r.final_content, res.text);
     assert_int_equal(res.text_len, strlen(res.text));
-    assert_string_equal(res.finish_reason, json_string_value(
-                                             json_object_get(x,
-                                                             "finish_reason")));
+    assert_string_equal(res.finish_reason,
+                        json_string_value(json_object_get(x,
+                                                          "finish_reason")));
     assert_string_equal(res.role, "assistant");
     assert_string_equal(res.model, "gpt-5");
     assert_string_equal(res.tee_output_hash,
