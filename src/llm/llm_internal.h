@@ -1,0 +1,39 @@
+/* Helpers shared by the request, answer and stream parts of og_llm. */
+#ifndef OG_LLM_INTERNAL_H
+#define OG_LLM_INTERNAL_H
+
+#include "opengradient/og_llm.h"
+
+/* A malloc'd NUL-terminated copy of n bytes; NULL on failure. */
+char *llm_strndup(const char *s, size_t n);
+
+/* Load outside JSON behind the size cap; what names the source in the
+ * message. OG_E_TOO_LARGE, OG_E_PARSE or OG_E_NOMEM. */
+og_result llm_load(json_t **out, const char *what, const char *s,
+                   size_t len, size_t cap, og_err *err);
+
+/* A member that must be a string, null or absent: *out is NULL for null
+ * or absent. OG_E_PARSE (naming where) for another type. */
+og_result llm_opt_string(const char **out, size_t *len, const json_t *obj,
+                         const char *key, const char *where, og_err *err);
+
+/* Append the text of a content value (string, null, or a list of parts
+ * flattened as the Python SDK does) to out. */
+og_result llm_content_append(og_buf *out, const json_t *content,
+                             const char *where, og_err *err);
+
+/* usage: absent or null = not present; an object gives the counts. */
+og_result llm_usage(og_llm_usage *u, const json_t *obj, og_err *err);
+
+/* Merge tee_* members of obj into r (present members replace). */
+og_result llm_tee_fields(og_llm_result *r, const json_t *obj, og_err *err);
+
+/* The message of an error member ({"error": ...}) or of a whole error
+ * body, cleaned of control characters, into out (n bytes). */
+void llm_error_text(char *out, size_t n, const json_t *body);
+
+/* Build one tool call object {"id","type","function":{"name",
+ * "arguments"}}, with "index" first when index >= 0. NULL on failure. */
+json_t *llm_tool_call_json(const og_llm_tool_call *tc, int64_t index);
+
+#endif
