@@ -1,0 +1,626 @@
+/* `completion` and `chat`: every option is checked before any network
+ * access; then one request through the client (registry → pinned TEE →
+ * payment → verified answer), printed in the Python CLI's layout or as
+ * JSON / NDJSON. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_common.h"
+#include "cli_files.h"
+#include "opengradient/og_client.h"
+#include "opengradient/og_hex.h"
+#include "opengradient/og_registry_client.h"
+#include "opengradient/og_secp.h"
+
+#define USER_JSON_MAX (8u * 1024 * 1024)
+
+typedef struct llm_run {
+  cli *c;
+  og_client *client;
+  og_request req;
+  json_t *messages;
+  json_t *tools;
+  int completion;
+  int stream;
+  /* stream output */
+  int header_done;
+  size_t chunks;
+  size_t chars;
+  json_t *final_chunk;     /* held until verification is done */
+  json_t *after_final;     /* NDJSON lines that came after it */
+  /* spinner */
+  int spinner;
+  int spin_shown;
+  unsigned spin_i;
+  /* async completion */
+  int done;
+  og_result rc;
+  og_err err;
+  og_inference out;
+  /* owned inputs */
+  og_buf cert, spki;
+  og_buf msgbuf, toolbuf;
+  char key[160];
+  og_bytes32 pcr[CLI_MAX_MULTI];
+  const char *stop[CLI_MAX_MULTI];
+} llm_run;
+
+static void log_line(void *user, const char *line)
+{
+  cli *c = user;
+  cli_verbose(c, "%s", line);
+}
+
+/* ---------------- option checks (before any network) ---------------- */
+
+static int parse_int_opt(cli *c, cli_opt_id id, const char *name,
+                         int64_t *out)
+{
+  const char *s = cli_opt_str(c, id, NULL);
+  char *end;
+  long long v;
+  errno = 0;
+  v = strtoll(s, &end, 10);
+  if(!*s || *end || errno || v < 0)
+    return cli_error(c, OG_E_USAGE, "%s: '%s' is not a whole number >= 0",
+                     name, s);
+  *out = v;
+  return 0;
+}
+
+static int user_json(llm_run *run, cli_opt_id text_opt, cli_opt_id file_opt,
+                     const char *what, og_buf *holder, json_t **out)
+{
+  cli *c = run->c;
+  og_err err;
+  og_result r;
+  const char *text;
+  size_t len;
+  int rc;
+  og_err_clear(&err);
+  if(cli_has(c, file_opt)) {
+    char opt[40];
+    snprintf(opt, sizeof(opt), "--%s-file", what);
+    rc = cli_read_file(c, opt, cli_opt_str(c, file_opt, NULL), holder,
+                       USER_JSON_MAX);
+    if(rc)
+      return rc;
+    text = og_buf_str(holder);
+    len = holder->len;
+  }
+  else {
+    text = cli_opt_str(c, text_opt, NULL);
+    len = strlen(text);
+  }
+  r = og_llm_parse_user_json(out, what, text, len, &err);
+  if(r)
+    return cli_fail(c, r, &err);
+  if(!json_is_array(*out))
+    return cli_error(c, OG_E_USAGE, "--%s must be a JSON array", what);
+  return 0;
+}
+
+static int check_options(llm_run *run, og_client_config *cfg)
+{
+  cli *c = run->c;
+  og_request *rq = &run->req;
+  og_err err;
+  og_result r;
+  const char *name;
+  double t;
+  char *end;
+  int i, rc;
+
+  og_err_clear(&err);
+  og_request_init(rq);
+  if(!cli_has(c, OPT_MODEL))
+    return cli_error(c, OG_E_USAGE, "--model is required (PROVIDER/MODEL, "
+                     "e.g. openai/gpt-5)");
+  rq->params.model = cli_opt_str(c, OPT_MODEL, NULL);
+  r = og_llm_model_name(&name, rq->params.model, &err);
+  if(r)
+    return cli_fail(c, r, &err);
+  if(run->completion) {
+    if(!cli_has(c, OPT_PROMPT))
+      return cli_error(c, OG_E_USAGE, "--prompt is required");
+    rq->params.prompt = cli_opt_str(c, OPT_PROMPT, NULL);
+  }
+  else {
+    if(cli_has(c, OPT_MESSAGES) == cli_has(c, OPT_MESSAGES_FILE))
+      return cli_error(c, OG_E_USAGE, cli_has(c, OPT_MESSAGES) ?
+                       "give only one of --messages and --messages-file" :
+                       "give --messages JSON or --messages-file FILE");
+    rc = user_json(run, OPT_MESSAGES, OPT_MESSAGES_FILE, "messages",
+                   &run->msgbuf, &run->messages);
+    if(rc)
+      return rc;
+    if(json_array_size(run->messages) == 0)
+      return cli_error(c, OG_E_USAGE, "--messages: the array is empty");
+    rq->params.messages = run->messages;
+    if(cli_has(c, OPT_TOOLS) && cli_has(c, OPT_TOOLS_FILE))
+      return cli_error(c, OG_E_USAGE, "give only one of --tools and "
+                       "--tools-file");
+    if(cli_has(c, OPT_TOOLS) || cli_has(c, OPT_TOOLS_FILE)) {
+      rc = user_json(run, OPT_TOOLS, OPT_TOOLS_FILE, "tools", &run->toolbuf,
+                     &run->tools);
+      if(rc)
+        return rc;
+      rq->params.tools = run->tools;
+    }
+    if(cli_has(c, OPT_TOOL_CHOICE))
+      rq->params.tool_choice = cli_opt_str(c, OPT_TOOL_CHOICE, NULL);
+    rq->params.stream = run->stream;
+    rq->stream_tools_fallback = cli_has(c, OPT_STREAM_TOOLS_FALLBACK);
+  }
+  if(cli_has(c, OPT_MAX_TOKENS)) {
+    rc = parse_int_opt(c, OPT_MAX_TOKENS, "--max-tokens",
+                       &rq->params.max_tokens);
+    if(rc)
+      return rc;
+  }
+  if(cli_has(c, OPT_TEMPERATURE)) {
+    const char *s = cli_opt_str(c, OPT_TEMPERATURE, NULL);
+    t = strtod(s, &end);
+    if(!*s || *end || !isfinite(t) || t < 0 || t > 2)
+      return cli_error(c, OG_E_USAGE, "--temperature: '%s' is not a number "
+                       "from 0 to 2", s);
+    rq->params.temperature = t;
+  }
+  for(i = 0; i < c->opt[OPT_STOP_SEQUENCE].nmulti; i++)
+    run->stop[i] = c->opt[OPT_STOP_SEQUENCE].multi[i];
+  rq->params.stop = run->stop;
+  rq->params.n_stop = (size_t)c->opt[OPT_STOP_SEQUENCE].nmulti;
+  r = og_settlement_parse(&rq->settlement,
+                          cli_opt_str(c, OPT_SETTLEMENT_MODE, NULL), &err);
+  if(r)
+    return cli_fail(c, r, &err);
+  /* the request body itself, to catch bad parameters now */
+  {
+    og_buf body;
+    json_t *j = NULL;
+    og_buf_init(&body, OG_LLM_MAX_REQUEST);
+    r = run->completion ? og_llm_build_completion(&body, &j, &rq->params,
+                                                  &err)
+                        : og_llm_build_chat(&body, &j, &rq->params, &err);
+    og_buf_free(&body);
+    json_decref(j);
+    if(r)
+      return cli_fail(c, r, &err);
+  }
+
+  /* client configuration */
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->timeout_ms = c->timeout_ms;
+  cfg->no_verify = cli_has(c, OPT_NO_VERIFY);
+  cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
+  cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
+  cfg->networks = cli_opt_str(c, OPT_NETWORKS, NULL);
+  cfg->log = log_line;
+  cfg->log_user = c;
+  if(cli_has(c, OPT_MAX_AGE)) {
+    int64_t v;
+    rc = parse_int_opt(c, OPT_MAX_AGE, "--max-age", &v);
+    if(rc)
+      return rc;
+    cfg->max_age_seconds = (long)v;
+  }
+  if(cli_has(c, OPT_SIGNING_KEY)) {
+    rc = cli_load_spki(c, "--signing-key",
+                       cli_opt_str(c, OPT_SIGNING_KEY, NULL), &run->spki);
+    if(rc)
+      return rc;
+    cfg->signing_key_der = run->spki.data;
+    cfg->signing_key_der_len = run->spki.len;
+  }
+  if(cli_has(c, OPT_LLM_SERVER_URL)) {
+    cfg->llm_server_url = cli_opt_str(c, OPT_LLM_SERVER_URL, NULL);
+    if(cli_has(c, OPT_TLS_CERT)) {
+      rc = cli_load_cert(c, "--tls-cert", cli_opt_str(c, OPT_TLS_CERT, NULL),
+                         &run->cert);
+      if(rc)
+        return rc;
+      cfg->tls_cert_der = run->cert.data;
+      cfg->tls_cert_der_len = run->cert.len;
+    }
+  }
+  else {
+    cli_registry reg;
+    if(cli_has(c, OPT_TLS_CERT))
+      return cli_error(c, OG_E_USAGE, "--tls-cert goes with "
+                       "--llm-server-url (registry TEEs are pinned to their "
+                       "registered certificate)");
+    rc = cli_registry_check(c, &reg);
+    if(rc)
+      return rc;
+    cfg->rpc_url = cli_opt_str(c, OPT_RPC_URL, NULL);
+    cfg->registry = reg.address_text;
+    cfg->tee_type = reg.tee_type;
+    cfg->tee_id = cli_has(c, OPT_TEE_ID) ? cli_opt_str(c, OPT_TEE_ID, NULL)
+                                         : NULL;
+    memcpy(run->pcr, reg.pcr_allow, reg.n_pcr_allow * sizeof(og_bytes32));
+    cfg->pcr_allow = run->pcr;
+    cfg->pcr_allow_len = reg.n_pcr_allow;
+    cfg->allow_insecure_rpc = cli_has(c, OPT_ALLOW_INSECURE_RPC);
+    if(cfg->tee_id) {
+      og_bytes32 tmp;
+      og_err e2;
+      og_err_clear(&e2);
+      if(og_tee_id_parse(&tmp, &e2, cfg->tee_id))
+        return cli_error(c, OG_E_USAGE, "--tee-id: %s", e2.msg);
+    }
+  }
+  rc = cli_load_private_key(c, run->key, sizeof(run->key));
+  if(rc < 0)
+    return og_exit_code(OG_E_USAGE);
+  if(rc == 1)
+    cfg->private_key_hex = run->key;
+  return 0;
+}
+
+/* ------------------------------ output ------------------------------ */
+
+static void print_header(llm_run *run, const char *title, const char *model)
+{
+  cli *c = run->c;
+  fprintf(c->out, "%s%s%s\n", cli_color(c, 1, CLR_GREEN_BOLD), title,
+          cli_color(c, 1, CLR_RESET));
+  cli_rule(c);
+  fprintf(c->out, "Model: %s%s%s\n", cli_color(c, 1, CLR_CYAN_BOLD), model,
+          cli_color(c, 1, CLR_RESET));
+  fprintf(c->out, "Source: %sOpenGradient TEE%s\n",
+          cli_color(c, 1, CLR_CYAN_BOLD), cli_color(c, 1, CLR_RESET));
+}
+
+static void print_label(cli *c, const char *label)
+{
+  fprintf(c->out, "%s%s%s\n", cli_color(c, 1, CLR_YELLOW_BOLD), label,
+          cli_color(c, 1, CLR_RESET));
+}
+
+static void print_verified(cli *c, const og_inference *inf)
+{
+  fprintf(c->out, "Verified: %s\n", inf->verified ?
+          "yes (enclave signature checked against the registry key)" :
+          "no (not checked)");
+}
+
+static void print_tool_calls(cli *c, const og_llm_result *a)
+{
+  size_t i;
+  if(!a->n_tool_calls)
+    return;
+  print_label(c, "Tool Calls:");
+  for(i = 0; i < a->n_tool_calls; i++) {
+    fprintf(c->out, "  Function: %s\n",
+            a->tool_calls[i].name ? a->tool_calls[i].name : "");
+    fprintf(c->out, "  Arguments: %s\n", a->tool_calls[i].arguments);
+  }
+}
+
+static void print_tee(cli *c, const og_inference *inf)
+{
+  cli_print_tee_block(c, inf->endpoint, inf->tee_id, inf->payment_address);
+}
+
+static json_t *tee_object(const og_inference *inf)
+{
+  return json_pack("{s:s?,s:s?,s:s?}",
+                   "id", inf->tee_id[0] ? inf->tee_id : NULL,
+                   "endpoint", inf->endpoint,
+                   "payment_address",
+                   inf->payment_address[0] ? inf->payment_address : NULL);
+}
+
+/* Fields every result line carries (non-stream object, final NDJSON). */
+static void add_result_fields(json_t *o, const og_inference *inf)
+{
+  const og_llm_result *a = &inf->answer;
+  json_object_set_new(o, "tee", tee_object(inf));
+  json_object_set_new(o, "tee_signature", a->tee_signature ?
+                      json_string(a->tee_signature) : json_null());
+  json_object_set_new(o, "tee_timestamp", a->has_tee_timestamp ?
+                      json_integer(a->tee_timestamp) : json_null());
+  json_object_set_new(o, "tee_request_hash", a->tee_request_hash ?
+                      json_string(a->tee_request_hash) : json_null());
+  json_object_set_new(o, "tee_output_hash", a->tee_output_hash ?
+                      json_string(a->tee_output_hash) : json_null());
+  json_object_set_new(o, "verified", inf->verified ? json_true() :
+                      json_null());
+  json_object_set(o, "request", inf->request);
+  if(inf->paid) {
+    char amount[OG_U256_DEC_SIZE], to[43], asset[43];
+    og_u256_to_dec(amount, &inf->payment.amount);
+    og_address_to_checksum(to, &inf->payment.pay_to);
+    og_address_to_checksum(asset, &inf->payment.asset);
+    json_object_set_new(o, "payment", json_pack("{s:s,s:s,s:s,s:s,s:s}",
+                        "scheme", inf->payment.scheme, "network",
+                        inf->payment.network, "asset", asset, "amount",
+                        amount, "pay_to", to));
+  }
+  if(inf->settlement)
+    json_object_set(o, "settlement", inf->settlement);
+}
+
+static int print_result(llm_run *run)
+{
+  cli *c = run->c;
+  og_inference *inf = &run->out;
+  const og_llm_result *a = &inf->answer;
+  if(c->json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "model", a->model ? json_string(a->model)
+                                             : json_string(
+                                               run->req.params.model));
+    json_object_set_new(o, "finish_reason", a->finish_reason ?
+                        json_string(a->finish_reason) : json_null());
+    if(run->completion)
+      json_object_set_new(o, "completion_output",
+                          json_stringn(a->text, a->text_len));
+    else
+      json_object_set_new(o, "chat_output", og_llm_result_message_json(a));
+    json_object_set_new(o, "usage", og_llm_result_usage_json(a));
+    add_result_fields(o, inf);
+    return cli_print_json(c, o);
+  }
+  if(run->completion) {
+    print_header(run, "\xe2\x9c\x85 LLM completion Successful",
+                 run->req.params.model);
+    print_verified(c, inf);
+    print_tee(c, inf);
+    cli_rule(c);
+    print_label(c, "LLM Output:");
+    fprintf(c->out, "\n%.*s\n\n", (int)a->text_len, a->text);
+    return 0;
+  }
+  print_header(run, "\xe2\x9c\x85 LLM Chat Successful", run->req.params.model);
+  print_verified(c, inf);
+  print_tee(c, inf);
+  cli_rule(c);
+  print_label(c, "Finish Reason: ");
+  fprintf(c->out, "\n%s\n\n", a->finish_reason ? a->finish_reason : "");
+  print_label(c, "Chat Output:");
+  fputc('\n', c->out);
+  if(a->text_len)
+    fprintf(c->out, "%.*s\n", (int)a->text_len, a->text);
+  print_tool_calls(c, a);
+  fputc('\n', c->out);
+  return 0;
+}
+
+/* ------------------------------ streaming ---------------------------- */
+
+static void spinner_clear(llm_run *run)
+{
+  if(run->spin_shown) {
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    run->spin_shown = 0;
+  }
+  run->spinner = 0;
+}
+
+static void spinner_tick(llm_run *run)
+{
+  static const char *const frames[] = {"|", "/", "-", "\\"};
+  if(!run->spinner)
+    return;
+  fprintf(stderr, "\r%s waiting for the TEE...", frames[run->spin_i++ % 4]);
+  fflush(stderr);
+  run->spin_shown = 1;
+}
+
+static void stream_header(llm_run *run)
+{
+  cli *c = run->c;
+  if(run->header_done || c->json)
+    return;
+  run->header_done = 1;
+  print_header(run, "\xf0\x9f\x8c\x8a Streaming LLM Chat",
+               run->req.params.model);
+  cli_rule(c);
+  print_label(c, "Response:");
+  fputc('\n', c->out);
+}
+
+static int on_chunk(void *user, const og_llm_chunk *ch)
+{
+  llm_run *run = user;
+  cli *c = run->c;
+  spinner_clear(run);
+  run->chunks++;
+  if(c->json) {
+    json_t *line = json_deep_copy(ch->json);
+    if(!line)
+      return 1;
+    json_object_set_new(line, "is_final", json_boolean(ch->is_final));
+    if(ch->is_final)
+      run->final_chunk = line;
+    else if(run->final_chunk) {
+      if(!run->after_final)
+        run->after_final = json_array();
+      json_array_append_new(run->after_final, line);
+    }
+    else {
+      char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      json_decref(line);
+      if(!s)
+        return 1;
+      fprintf(c->out, "%s\n", s);
+      free(s);
+      fflush(c->out);
+    }
+    return 0;
+  }
+  stream_header(run);
+  if(ch->content && ch->content_len) {
+    fwrite(ch->content, 1, ch->content_len, c->out);
+    fflush(c->out);
+  }
+  return 0;
+}
+
+static size_t utf8_chars(const char *s, size_t n)
+{
+  size_t i, k = 0;
+  for(i = 0; i < n; i++)
+    if(((unsigned char)s[i] & 0xc0) != 0x80)
+      k++;
+  return k;
+}
+
+static int print_stream_end(llm_run *run)
+{
+  cli *c = run->c;
+  og_inference *inf = &run->out;
+  const og_llm_result *a = &inf->answer;
+  if(c->json) {
+    json_t *line = run->final_chunk ? run->final_chunk : json_object();
+    size_t i;
+    json_t *v;
+    run->final_chunk = NULL;
+    json_object_set_new(line, "is_final", json_true());
+    add_result_fields(line, inf);
+    json_object_set_new(line, "chat_output", og_llm_result_message_json(a));
+    if(!json_object_get(line, "usage"))
+      json_object_set_new(line, "usage", og_llm_result_usage_json(a));
+    cli_print_json(c, line);
+    json_array_foreach(run->after_final, i, v) {
+      char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      if(s) {
+        fprintf(c->out, "%s\n", s);
+        free(s);
+      }
+    }
+    return 0;
+  }
+  stream_header(run);
+  if(a->n_tool_calls) {
+    fputc('\n', c->out);
+    print_tool_calls(c, a);
+  }
+  fputs("\n\n", c->out);
+  cli_rule(c);
+  if(a->usage.present) {
+    fprintf(c->out, "%sToken Usage:%s\n", cli_color(c, 1, CLR_CYAN),
+            cli_color(c, 1, CLR_RESET));
+    fprintf(c->out, "  Prompt tokens: %lld\n",
+            (long long)a->usage.prompt_tokens);
+    fprintf(c->out, "  Completion tokens: %lld\n",
+            (long long)a->usage.completion_tokens);
+    fprintf(c->out, "  Total tokens: %lld\n\n",
+            (long long)a->usage.total_tokens);
+  }
+  if(a->finish_reason)
+    fprintf(c->out, "Finish reason: %s%s%s\n", cli_color(c, 1, CLR_GREEN),
+            a->finish_reason, cli_color(c, 1, CLR_RESET));
+  print_verified(c, inf);
+  print_tee(c, inf);
+  cli_rule(c);
+  fprintf(c->out, "Chunks received: %zu\n", run->chunks);
+  fprintf(c->out, "Content length: %zu characters\n\n",
+          utf8_chars(a->text, a->text_len));
+  return 0;
+}
+
+/* ------------------------------ driver ------------------------------ */
+
+static void call_done(void *user, og_result rc, const og_err *err,
+                      og_inference *out)
+{
+  llm_run *run = user;
+  run->done = 1;
+  run->rc = rc;
+  if(err)
+    run->err = *err;
+  run->out = *out;
+}
+
+static void run_free(llm_run *run)
+{
+  og_client_free(run->client);
+  og_inference_free(&run->out);
+  json_decref(run->messages);
+  json_decref(run->tools);
+  json_decref(run->final_chunk);
+  json_decref(run->after_final);
+  og_buf_free(&run->cert);
+  og_buf_free(&run->spki);
+  og_buf_free(&run->msgbuf);
+  og_buf_free(&run->toolbuf);
+  og_wipe(run->key, sizeof(run->key));
+}
+
+int cmd_llm(cli *c)
+{
+  llm_run run;
+  og_client_config cfg;
+  og_err err;
+  og_result r;
+  og_call *call;
+  int rc;
+
+  memset(&run, 0, sizeof(run));
+  run.c = c;
+  run.completion = c->cmd == CMD_COMPLETION;
+  run.stream = cli_has(c, OPT_STREAM);
+  og_buf_init(&run.cert, 1);
+  og_buf_init(&run.spki, 1);
+  og_buf_init(&run.msgbuf, 1);
+  og_buf_init(&run.toolbuf, 1);
+  og_err_clear(&err);
+  if(c->npos) {
+    rc = cli_error(c, OG_E_USAGE, "'%s' takes no arguments (got '%s')",
+                   c->cmd_name, c->pos[0]);
+    run_free(&run);
+    return rc;
+  }
+  rc = check_options(&run, &cfg);
+  if(rc) {
+    run_free(&run);
+    return rc;
+  }
+  run.req.on_chunk = on_chunk;
+  run.req.user = &run;
+  r = og_client_new(&run.client, &err, &cfg);
+  og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
+  if(r) {
+    rc = cli_fail(c, r, &err);
+    run_free(&run);
+    return rc;
+  }
+  r = og_call_start(run.client, &call, &err, &run.req, run.completion,
+                    call_done, &run);
+  if(r) {
+    rc = cli_fail(c, r, &err);
+    run_free(&run);
+    return rc;
+  }
+  run.spinner = isatty(STDERR_FILENO) && !c->verbose;
+  while(!run.done) {
+    r = og_http_wait(og_client_http(run.client), 120, NULL);
+    if(r && !run.done) {
+      spinner_clear(&run);
+      og_call_cancel(call);
+      rc = cli_error(c, r, "transport failed: %s", og_strerror(r));
+      run_free(&run);
+      return rc;
+    }
+    spinner_tick(&run);
+  }
+  spinner_clear(&run);
+  if(run.rc) {
+    if(run.stream && run.header_done && !c->json)
+      fputc('\n', c->out);
+    fflush(c->out);
+    rc = cli_fail(c, run.rc, &run.err);
+  }
+  else
+    rc = run.stream ? print_stream_end(&run) : print_result(&run);
+  run_free(&run);
+  return rc;
+}

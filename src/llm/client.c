@@ -1,0 +1,1071 @@
+/* The TEE LLM client: one request is a small state machine on the shared
+ * multi transport (send → maybe 402 → pay once → answer → verify), so the
+ * blocking calls and many concurrent calls run the same code. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "opengradient/og_client.h"
+#include "opengradient/og_canon.h"
+#include "opengradient/og_hex.h"
+#include "opengradient/og_registry_client.h"
+#include "opengradient/og_rpc.h"
+#include "opengradient/og_verify.h"
+
+#define OG_AUTH_HEADER \
+  "Authorization: Bearer " \
+  "0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef"
+#define OG_MAX_SESSIONS 16
+#define OG_SESSION_MAX 128
+#define OG_MAX_FAILOVERS 1
+
+typedef struct upto_session {
+  char tee_id[67];
+  char path[32];
+  char id[OG_SESSION_MAX];
+} upto_session;
+
+struct og_client {
+  og_http *http;
+  og_rpc *rpc;
+  int registry_mode;
+  og_address registry;
+  uint8_t tee_type;
+  int has_tee_id;
+  og_bytes32 tee_id;
+  og_bytes32 pcr[OG_CLIENT_MAX_PCR];
+  size_t npcr;
+  long refresh_seconds;
+  og_tee_list tees;
+  const og_tee *tee;      /* current, points into tees */
+  time_t read_at;
+  char cur_id[67];
+  char cur_pay[43];
+  /* direct mode */
+  char *server_url;
+  unsigned char *pin;
+  size_t pin_len;
+  unsigned char *spki;    /* --signing-key */
+  size_t spki_len;
+  int verify;
+  long max_age;
+  int has_key;
+  og_privkey key;
+  og_x402_policy policy;
+  long timeout_ms;
+  og_log_fn log;
+  void *log_user;
+  upto_session sessions[OG_MAX_SESSIONS];
+  size_t nsessions;
+  og_call *calls;         /* in flight, for og_client_free */
+};
+
+/* What a call knows of the TEE it talks to; copied so that a registry
+ * refresh cannot pull it from under a call in flight. */
+typedef struct call_tee {
+  char *endpoint;
+  unsigned char *pin;
+  size_t pin_len;
+  unsigned char *spki;
+  size_t spki_len;
+  char id[67];
+  char pay[43];
+  og_address pay_addr;
+  int has_pay;
+} call_tee;
+
+struct og_call {
+  og_client *c;
+  og_call *next, *prev;
+  int completion;
+  int stream;         /* an SSE request on the wire */
+  int fallback;       /* stream requested, delivered as one chunk */
+  const char *path;
+  og_buf body;
+  og_settlement settlement;
+  og_llm_chunk_cb on_chunk;
+  void *user;
+  og_call_done_fn done;
+  void *done_user;
+  call_tee tee;
+  og_http_xfer *xfer;
+  og_llm_stream *sse;
+  og_buf raw;         /* a non-2xx body of a streamed request */
+  int got_data;
+  og_buf payment;     /* the PAYMENT-SIGNATURE value once signed */
+  int paid;
+  int used_session;
+  int failovers;
+  og_inference out;
+};
+
+static const char *const settlement_wire[] = {"batch", "private",
+                                              "individual"};
+
+static void logf_(const og_client *c, const char *fmt, ...) OG_PRINTF(2, 3);
+static void logf_(const og_client *c, const char *fmt, ...)
+{
+  char line[768];
+  va_list ap;
+  if(!c->log)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  c->log(c->log_user, line);
+}
+
+og_result og_settlement_parse(og_settlement *out, const char *name,
+                              og_err *err)
+{
+  if(!strcmp(name, "batch-hashed"))
+    *out = OG_SETTLEMENT_BATCH;
+  else if(!strcmp(name, "private"))
+    *out = OG_SETTLEMENT_PRIVATE;
+  else if(!strcmp(name, "individual-full"))
+    *out = OG_SETTLEMENT_INDIVIDUAL;
+  else
+    return og_fail(err, OG_E_USAGE, "--x402-settlement-mode: '%s' is not "
+                   "one of private, batch-hashed, individual-full", name);
+  return OG_OK;
+}
+
+void og_request_init(og_request *req)
+{
+  memset(req, 0, sizeof(*req));
+  og_llm_params_init(&req->params);
+}
+
+void og_inference_free(og_inference *inf)
+{
+  if(!inf)
+    return;
+  og_llm_result_free(&inf->answer);
+  free(inf->endpoint);
+  json_decref(inf->request);
+  json_decref(inf->settlement);
+  memset(inf, 0, sizeof(*inf));
+}
+
+/* ------------------------------------------------------------------ */
+/* TEE choice                                                          */
+
+static void set_current(og_client *c, const og_tee *t)
+{
+  const og_tee *old = c->tee;
+  if(old && t && old != t && !memcmp(old->id.b, t->id.b, 32))
+    old = NULL; /* same TEE in a new list */
+  c->tee = t;
+  og_bytes32_to_hex(c->cur_id, &t->id);
+  og_address_to_checksum(c->cur_pay, &t->payment_address);
+  (void)old;
+}
+
+static og_result select_tee(og_client *c, og_tee_list *list,
+                            const og_tee **chosen, og_err *err,
+                            const og_bytes32 *exclude)
+{
+  og_tee_select_opts so;
+  og_tee_list filtered;
+  og_result r;
+  size_t i, n = 0;
+  memset(&so, 0, sizeof(so));
+  so.tee_id = c->has_tee_id ? &c->tee_id : NULL;
+  so.tee_type = c->tee_type;
+  so.pcr_allow = c->npcr ? c->pcr : NULL;
+  so.pcr_allow_len = c->npcr;
+  if(!exclude)
+    return og_tee_select(chosen, err, list, &so);
+  /* choose among the others: hide the excluded entry from the selector */
+  filtered = *list;
+  filtered.items = malloc(list->count * sizeof(og_tee) + 1);
+  if(!filtered.items)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  for(i = 0; i < list->count; i++)
+    if(memcmp(list->items[i].id.b, exclude->b, 32))
+      filtered.items[n++] = list->items[i];
+  filtered.count = n;
+  r = og_tee_select(chosen, err, &filtered, &so);
+  if(!r) {
+    /* map back into the real list */
+    for(i = 0; i < list->count; i++)
+      if(!memcmp(list->items[i].id.b, (*chosen)->id.b, 32)) {
+        *chosen = &list->items[i];
+        break;
+      }
+  }
+  free(filtered.items);
+  return r;
+}
+
+/* Read the registry; keep the current TEE while it stays usable and
+ * active, else choose another (never `exclude`). */
+static og_result refresh(og_client *c, og_err *err, const og_bytes32 *exclude)
+{
+  og_tee_list list = {0};
+  const og_tee *chosen = NULL;
+  og_result r;
+  size_t i;
+  r = og_registry_get_active(c->rpc, &list, err, &c->registry, c->tee_type);
+  if(r) {
+    og_tee_list_free(&list);
+    return r;
+  }
+  if(c->tee && !exclude) {
+    for(i = 0; i < list.count; i++) {
+      og_tee_check chk;
+      if(memcmp(list.items[i].id.b, c->tee->id.b, 32))
+        continue;
+      og_tee_check_entry(&chk, &list.items[i]);
+      if(chk.usable)
+        chosen = &list.items[i];
+    }
+  }
+  if(!chosen) {
+    r = select_tee(c, &list, &chosen, err, exclude);
+    if(r) {
+      og_tee_list_free(&list);
+      return r;
+    }
+  }
+  if(c->tee && memcmp(c->tee->id.b, chosen->id.b, 32)) {
+    logf_(c, "TEE %s left the active set or failed; switching to %s",
+          c->cur_id, chosen->endpoint);
+    og_http_forget_pin(c->http, c->tee->tls_cert, c->tee->tls_cert_len);
+  }
+  c->tee = NULL;
+  og_tee_list_free(&c->tees);
+  c->tees = list;
+  set_current(c, chosen);
+  c->read_at = time(NULL);
+  return OG_OK;
+}
+
+og_result og_client_refresh(og_client *c, og_err *err)
+{
+  if(!c->registry_mode)
+    return OG_OK;
+  return refresh(c, err, NULL);
+}
+
+int og_client_current_tee(const og_client *c, const char **id,
+                          const char **endpoint, const char **payment)
+{
+  if(!c->registry_mode) {
+    if(id)
+      *id = "";
+    if(endpoint)
+      *endpoint = c->server_url;
+    if(payment)
+      *payment = "";
+    return -1;
+  }
+  if(id)
+    *id = c->cur_id;
+  if(endpoint)
+    *endpoint = c->tee->endpoint;
+  if(payment)
+    *payment = c->cur_pay;
+  return 0;
+}
+
+og_http *og_client_http(og_client *c)
+{
+  return c->http;
+}
+
+/* ------------------------------------------------------------------ */
+/* Construction                                                        */
+
+static unsigned char *dup_bytes(const unsigned char *p, size_t n)
+{
+  unsigned char *d = malloc(n ? n : 1);
+  if(d && n)
+    memcpy(d, p, n);
+  return d;
+}
+
+static og_result check_cert(og_err *err, const unsigned char *der,
+                            size_t len)
+{
+  const unsigned char *p = der;
+  X509 *x = d2i_X509(NULL, &p, (long)len);
+  int ok = x && p == der + len;
+  X509_free(x);
+  if(!ok)
+    return og_fail(err, OG_E_USAGE, "--tls-cert: not an X.509 certificate");
+  return OG_OK;
+}
+
+og_result og_client_new(og_client **out, og_err *err,
+                        const og_client_config *cfg)
+{
+  og_client *c = calloc(1, sizeof(*c));
+  og_result r;
+  *out = NULL;
+  if(!c)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
+  c->verify = !cfg->no_verify;
+  c->max_age = cfg->max_age_seconds;
+  c->log = cfg->log;
+  c->log_user = cfg->log_user;
+  c->refresh_seconds = cfg->refresh_seconds ? cfg->refresh_seconds
+                                            : OG_DEFAULT_REFRESH_SECONDS;
+  og_x402_policy_init(&c->policy);
+  r = og_x402_policy_set_max(&c->policy, cfg->max_payment ?
+                             cfg->max_payment : OG_X402_DEFAULT_MAX, err);
+  if(!r)
+    r = og_x402_policy_set_networks(&c->policy, cfg->networks ?
+                                    cfg->networks : OG_X402_DEFAULT_NETWORKS,
+                                    err);
+  if(r)
+    goto fail;
+  c->policy.strict_payee = cfg->strict_payee;
+  if(cfg->private_key_hex) {
+    r = og_privkey_from_hex(&c->key, cfg->private_key_hex,
+                            strlen(cfg->private_key_hex), err);
+    if(r)
+      goto fail;
+    c->has_key = 1;
+  }
+  if(cfg->signing_key_der) {
+    c->spki = dup_bytes(cfg->signing_key_der, cfg->signing_key_der_len);
+    c->spki_len = cfg->signing_key_der_len;
+    if(!c->spki) {
+      r = og_fail(err, OG_E_NOMEM, "out of memory");
+      goto fail;
+    }
+  }
+  r = og_http_new(&c->http, err);
+  if(r)
+    goto fail;
+
+  if(cfg->llm_server_url) {
+    const char *u = cfg->llm_server_url;
+    if(strncasecmp(u, "https://", 8) || !u[8]) {
+      r = og_fail(err, OG_E_USAGE, "--llm-server-url: '%s' is not an "
+                  "https:// URL", u);
+      goto fail;
+    }
+    c->server_url = strdup(u);
+    if(!c->server_url) {
+      r = og_fail(err, OG_E_NOMEM, "out of memory");
+      goto fail;
+    }
+    if(cfg->tls_cert_der) {
+      r = check_cert(err, cfg->tls_cert_der, cfg->tls_cert_der_len);
+      if(r)
+        goto fail;
+      c->pin = dup_bytes(cfg->tls_cert_der, cfg->tls_cert_der_len);
+      c->pin_len = cfg->tls_cert_der_len;
+    }
+    *out = c;
+    return OG_OK;
+  }
+
+  /* registry mode: everything is checked before the first RPC */
+  {
+    og_rpc_opts ro;
+    const char *reg = cfg->registry ? cfg->registry : OG_DEFAULT_REGISTRY;
+    const char *url = cfg->rpc_url ? cfg->rpc_url : OG_DEFAULT_RPC_URL;
+    if(cfg->tls_cert_der) {
+      r = og_fail(err, OG_E_USAGE, "--tls-cert goes with --llm-server-url; "
+                  "registry TEEs are pinned to their registered certificate");
+      goto fail;
+    }
+    if(og_address_from_hex(&c->registry, reg)) {
+      r = og_fail(err, OG_E_USAGE, "--registry: '%s' is not a contract "
+                  "address", reg);
+      goto fail;
+    }
+    if(cfg->tee_id) {
+      r = og_tee_id_parse(&c->tee_id, err, cfg->tee_id);
+      if(r)
+        goto fail;
+      c->has_tee_id = 1;
+    }
+    if(cfg->pcr_allow_len > OG_CLIENT_MAX_PCR) {
+      r = og_fail(err, OG_E_USAGE, "too many --require-pcr values");
+      goto fail;
+    }
+    if(cfg->pcr_allow_len)
+      memcpy(c->pcr, cfg->pcr_allow, cfg->pcr_allow_len * sizeof(og_bytes32));
+    c->npcr = cfg->pcr_allow_len;
+    c->tee_type = cfg->tee_type;
+    c->registry_mode = 1;
+    memset(&ro, 0, sizeof(ro));
+    ro.url = url;
+    ro.allow_insecure = cfg->allow_insecure_rpc;
+    ro.timeout_ms = c->timeout_ms;
+    ro.http = c->http;
+    r = og_rpc_new(&c->rpc, err, &ro);
+    if(r)
+      goto fail;
+    if(c->has_tee_id) {
+      og_tee_select_opts so;
+      og_tee_list list = {0};
+      const og_tee *chosen;
+      memset(&so, 0, sizeof(so));
+      so.tee_id = &c->tee_id;
+      so.tee_type = c->tee_type;
+      so.pcr_allow = c->npcr ? c->pcr : NULL;
+      so.pcr_allow_len = c->npcr;
+      r = og_registry_select(c->rpc, &list, &chosen, err, &c->registry, &so);
+      if(r) {
+        og_tee_list_free(&list);
+        goto fail;
+      }
+      c->tees = list;
+      set_current(c, chosen);
+      c->read_at = time(NULL);
+    }
+    else {
+      r = refresh(c, err, NULL);
+      if(r)
+        goto fail;
+    }
+    logf_(c, "using TEE %s at %s", c->cur_id, c->tee->endpoint);
+  }
+  *out = c;
+  return OG_OK;
+fail:
+  og_client_free(c);
+  return r;
+}
+
+static void call_free(og_call *call);
+
+void og_client_free(og_client *c)
+{
+  if(!c)
+    return;
+  while(c->calls)
+    og_call_cancel(c->calls);
+  og_rpc_free(c->rpc);
+  og_http_free(c->http);
+  og_tee_list_free(&c->tees);
+  free(c->server_url);
+  free(c->pin);
+  free(c->spki);
+  og_privkey_clear(&c->key);
+  og_wipe(c, sizeof(*c));
+  free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sessions (X-Upto-Session), within one client                        */
+
+static upto_session *session_find(og_client *c, const char *tee,
+                                  const char *path)
+{
+  size_t i;
+  for(i = 0; i < c->nsessions; i++)
+    if(!strcmp(c->sessions[i].tee_id, tee) &&
+       !strcmp(c->sessions[i].path, path))
+      return &c->sessions[i];
+  return NULL;
+}
+
+static void session_drop(og_client *c, const char *tee, const char *path)
+{
+  upto_session *s = session_find(c, tee, path);
+  if(s) {
+    *s = c->sessions[--c->nsessions];
+  }
+}
+
+static void session_store(og_client *c, const char *tee, const char *path,
+                          const char *id)
+{
+  upto_session *s = session_find(c, tee, path);
+  size_t n = strlen(id);
+  if(!n || n >= OG_SESSION_MAX)
+    return;
+  if(!s) {
+    if(c->nsessions == OG_MAX_SESSIONS)
+      c->sessions[0] = c->sessions[--c->nsessions]; /* evict the oldest */
+    s = &c->sessions[c->nsessions++];
+  }
+  snprintf(s->tee_id, sizeof(s->tee_id), "%s", tee);
+  snprintf(s->path, sizeof(s->path), "%s", path);
+  memcpy(s->id, id, n + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls                                                               */
+
+static void tee_free(call_tee *t)
+{
+  free(t->endpoint);
+  free(t->pin);
+  free(t->spki);
+  memset(t, 0, sizeof(*t));
+}
+
+static og_result snapshot_tee(og_call *call, og_err *err)
+{
+  og_client *c = call->c;
+  call_tee *t = &call->tee;
+  tee_free(t);
+  if(c->registry_mode) {
+    const og_tee *e = c->tee;
+    t->endpoint = strndup(e->endpoint, e->endpoint_len);
+    t->pin = dup_bytes(e->tls_cert, e->tls_cert_len);
+    t->pin_len = e->tls_cert_len;
+    t->spki = dup_bytes(e->public_key, e->public_key_len);
+    t->spki_len = e->public_key_len;
+    memcpy(t->id, c->cur_id, sizeof(t->id));
+    memcpy(t->pay, c->cur_pay, sizeof(t->pay));
+    t->pay_addr = e->payment_address;
+    t->has_pay = 1;
+    if(!t->endpoint || !t->pin || !t->spki)
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    return OG_OK;
+  }
+  t->endpoint = strdup(c->server_url);
+  if(!t->endpoint)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  if(c->pin) {
+    t->pin = dup_bytes(c->pin, c->pin_len);
+    t->pin_len = c->pin_len;
+  }
+  if(c->spki) {
+    t->spki = dup_bytes(c->spki, c->spki_len);
+    t->spki_len = c->spki_len;
+  }
+  return OG_OK;
+}
+
+static void call_free(og_call *call)
+{
+  og_client *c = call->c;
+  if(call->prev)
+    call->prev->next = call->next;
+  else if(c->calls == call)
+    c->calls = call->next;
+  if(call->next)
+    call->next->prev = call->prev;
+  og_buf_free(&call->body);
+  og_buf_free(&call->raw);
+  og_buf_wipe_free(&call->payment);
+  og_llm_stream_free(call->sse);
+  tee_free(&call->tee);
+  og_inference_free(&call->out);
+  free(call);
+}
+
+void og_call_cancel(og_call *call)
+{
+  if(!call)
+    return;
+  if(call->xfer)
+    og_http_cancel(call->c->http, call->xfer);
+  call_free(call);
+}
+
+static void finish(og_call *call, og_result rc, const og_err *err)
+{
+  og_call_done_fn done = call->done;
+  void *user = call->done_user;
+  og_inference out = call->out;
+  og_err e;
+  memset(&call->out, 0, sizeof(call->out));
+  og_err_clear(&e);
+  if(err)
+    e = *err;
+  if(rc && !e.msg[0])
+    snprintf(e.msg, sizeof(e.msg), "%s", og_strerror(rc));
+  call_free(call);
+  done(user, rc, &e, &out);
+}
+
+static og_result send_attempt(og_call *call, og_err *err);
+
+static int chunk_relay(void *user, const og_llm_chunk *chunk)
+{
+  og_call *call = user;
+  return call->on_chunk ? call->on_chunk(call->user, chunk) : 0;
+}
+
+static og_result on_data(void *user, const og_http_resp *resp,
+                         const unsigned char *data, size_t len, og_err *err)
+{
+  og_call *call = user;
+  call->got_data = 1;
+  if(resp->status >= 200 && resp->status < 300)
+    return og_llm_stream_feed(call->sse, data, len, err);
+  if(og_buf_add(&call->raw, data, len))
+    return og_fail(err, OG_E_TOO_LARGE, "error answer over %zu bytes",
+                   call->raw.max);
+  return OG_OK;
+}
+
+/* X-TEE-* and X-Settlement-* headers, as individual settlement returns. */
+static json_t *settlement_headers(const og_http_resp *resp)
+{
+  json_t *o = NULL;
+  size_t i;
+  for(i = 0; i < resp->nheaders; i++) {
+    const char *name, *value;
+    if(og_http_resp_header_at(resp, i, &name, &value))
+      break;
+    if(strncasecmp(name, "X-TEE-", 6) && strncasecmp(name, "X-Settlement-", 13))
+      continue;
+    if(!o)
+      o = json_object();
+    if(o)
+      json_object_set_new(o, name, json_string(value));
+  }
+  return o;
+}
+
+static og_result verify_answer(og_call *call, og_err *err)
+{
+  og_client *c = call->c;
+  og_llm_result *a = &call->out.answer;
+  og_tool_call calls[OG_LLM_MAX_TOOL_CALLS];
+  og_answer ans;
+  og_verify_report rep;
+  char ts[24];
+  size_t i;
+  og_result r;
+  if(!c->verify || !call->tee.spki)
+    return OG_OK;
+  if(!a->tee_signature || !a->has_tee_timestamp || !a->tee_request_hash ||
+     !a->tee_output_hash || !a->tee_id)
+    return og_fail(err, OG_E_VERIFY, "the answer carries no enclave "
+                   "signature (tee_signature/tee_* fields missing); use "
+                   "--no-verify to accept it unchecked");
+  memset(&ans, 0, sizeof(ans));
+  ans.text = a->text;
+  ans.text_len = a->text_len;
+  for(i = 0; i < a->n_tool_calls; i++) {
+    calls[i].id = a->tool_calls[i].id;
+    calls[i].type = a->tool_calls[i].type;
+    calls[i].name = a->tool_calls[i].name;
+    calls[i].arguments = a->tool_calls[i].arguments;
+  }
+  ans.tool_calls = a->n_tool_calls ? calls : NULL;
+  ans.ntool_calls = a->n_tool_calls;
+  snprintf(ts, sizeof(ts), "%lld", (long long)a->tee_timestamp);
+  ans.sig.tee_signature = a->tee_signature;
+  ans.sig.tee_timestamp = ts;
+  ans.sig.tee_request_hash = a->tee_request_hash;
+  ans.sig.tee_output_hash = a->tee_output_hash;
+  ans.sig.tee_id = a->tee_id;
+  r = og_verify_answer_json(&rep, call->tee.spki, call->tee.spki_len,
+                            call->out.request, call->completion ?
+                            OG_ENDPOINT_COMPLETION : OG_ENDPOINT_CHAT,
+                            &ans, err);
+  if(r)
+    return r;
+  if(c->max_age > 0) {
+    long long age = (long long)time(NULL) - (long long)a->tee_timestamp;
+    if(age > c->max_age)
+      return og_fail(err, OG_E_VERIFY, "the answer was signed %lld s ago, "
+                     "more than --max-age %ld", age, c->max_age);
+  }
+  call->out.verified = 1;
+  logf_(c, "answer verified: signature by TEE %s over request hash and "
+        "output hash (%s rules)", call->tee.id,
+        og_canon_rules_name(rep.rules));
+  return OG_OK;
+}
+
+static og_result on_success(og_call *call, og_http_resp *resp, og_err *err)
+{
+  og_client *c = call->c;
+  const char *sid = og_http_resp_header(resp, "X-Upto-Session", 0);
+  og_result r;
+  if(sid && (call->paid || call->used_session))
+    session_store(c, call->tee.id, call->path, sid);
+  call->out.settlement = settlement_headers(resp);
+  if(call->stream)
+    r = og_llm_stream_finish(call->sse, &call->out.answer, err);
+  else if(call->completion)
+    r = og_llm_parse_completion(&call->out.answer, resp->status,
+                                og_buf_str(&resp->body), resp->body.len, err);
+  else
+    r = og_llm_parse_chat(&call->out.answer, resp->status,
+                          og_buf_str(&resp->body), resp->body.len, err);
+  if(r)
+    return r;
+  /* the serving TEE: the registry's, or (direct mode) what the answer says */
+  if(!call->tee.id[0] && call->out.answer.tee_id &&
+     strlen(call->out.answer.tee_id) < sizeof(call->out.tee_id))
+    snprintf(call->out.tee_id, sizeof(call->out.tee_id), "%s",
+             call->out.answer.tee_id);
+  r = verify_answer(call, err);
+  if(r)
+    return r;
+  if(call->fallback) {
+    /* deliver the non-streamed answer as one final chunk */
+    og_llm_stream *s = og_llm_stream_new(chunk_relay, call);
+    og_llm_result again;
+    if(!s)
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    r = og_llm_stream_deliver(s, &call->out.answer, err);
+    if(!r) {
+      r = og_llm_stream_finish(s, &again, err);
+      og_llm_result_free(&again);
+    }
+    og_llm_stream_free(s);
+  }
+  return r;
+}
+
+static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
+{
+  og_client *c = call->c;
+  const char *hdr = og_http_resp_header(resp, "PAYMENT-REQUIRED", 0);
+  const og_buf *body = call->stream ? &call->raw : &resp->body;
+  og_x402_status st;
+  char reason[OG_X402_MAX_ERROR + 1];
+  og_x402_required *req = NULL;
+  og_x402_payment_info info;
+  size_t idx;
+  unsigned warn = 0;
+  og_buf json;
+  og_result r;
+
+  og_x402_classify_402(&st, reason, sizeof(reason), hdr, hdr ? strlen(hdr) : 0,
+                       og_buf_str(body), body->len);
+  if(call->paid)
+    return og_fail(err, OG_E_PAYMENT, "the server refused the payment "
+                   "(HTTP 402 after paying): %s",
+                   reason[0] ? reason : "no reason given");
+  if(call->used_session) {
+    /* the session is spent or unknown: ask again without it; paying
+     * then is this request's one payment */
+    logf_(c, "x402 session no longer accepted (%s); asking for a new "
+          "payment demand", reason[0] ? reason : "no reason given");
+    session_drop(c, call->tee.id, call->path);
+    call->used_session = 0;
+    return send_attempt(call, err);
+  }
+  if(!c->has_key)
+    return og_fail(err, OG_E_PAYMENT, "the server asks for payment (HTTP "
+                   "402) but no private key is configured: use "
+                   "--private-key-file, OG_PRIVATE_KEY or 'opengradient "
+                   "config init'");
+  if(hdr)
+    r = og_x402_decode_header(&req, hdr, strlen(hdr), err);
+  else
+    r = og_x402_decode_body(&req, og_buf_str(body), body->len, err);
+  if(r) {
+    og_x402_required_free(req);
+    return r == OG_E_PAYMENT ? r : og_fail(err, OG_E_PAYMENT, "cannot read "
+                                           "the payment demand: %s",
+                                           err ? err->msg : og_strerror(r));
+  }
+  c->policy.has_payee = call->tee.has_pay;
+  if(call->tee.has_pay)
+    c->policy.payee = call->tee.pay_addr;
+  r = og_x402_select(&idx, &warn, req, &c->policy, err);
+  if(r) {
+    og_x402_required_free(req);
+    return r;
+  }
+  if(warn & OG_X402_WARN_PAYEE)
+    logf_(c, "warning: payTo differs from the TEE's registry payment "
+          "address %s (use --strict-payee to refuse)", call->tee.pay);
+  call->out.warnings |= warn;
+  og_buf_init(&json, OG_X402_MAX_PAYMENT);
+  og_buf_wipe_free(&call->payment);
+  og_buf_init(&call->payment, OG_X402_MAX_PAYMENT);
+  r = og_x402_build_payment(&call->payment, &json, &info, req, idx, &c->key,
+                            NULL, err);
+  og_buf_free(&json);
+  og_x402_required_free(req);
+  if(r)
+    return r;
+  if(c->log) {
+    og_buf d;
+    og_buf_init(&d, 4096);
+    if(!og_x402_describe(&d, &info))
+      logf_(c, "signed x402 payment: %s", og_buf_str(&d));
+    og_buf_free(&d);
+  }
+  call->out.payment = info;
+  call->paid = 1;
+  call->out.paid = 1;
+  return send_attempt(call, err);
+}
+
+static int failover_ok(og_call *call, og_result rc, const og_http_resp *resp)
+{
+  og_client *c = call->c;
+  if(!c->registry_mode || c->has_tee_id || call->paid || call->got_data)
+    return 0;
+  if(resp && resp->status)
+    return 0;
+  if(call->failovers >= OG_MAX_FAILOVERS)
+    return 0;
+  return rc == OG_E_CONNECT || rc == OG_E_TLS || rc == OG_E_TIMEOUT;
+}
+
+static void http_done(void *user, og_http_xfer *x, og_result rc,
+                      const og_err *xerr, og_http_resp *resp)
+{
+  og_call *call = user;
+  og_err err;
+  og_result r;
+  (void)x;
+  call->xfer = NULL;
+  og_err_clear(&err);
+  if(rc) {
+    if(failover_ok(call, rc, resp)) {
+      og_bytes32 bad;
+      og_err ferr;
+      og_err_clear(&ferr);
+      og_bytes32_from_hex(&bad, call->tee.id);
+      logf_(call->c, "TEE %s failed before answering (%s); re-reading the "
+            "registry to try another", call->tee.id, xerr ? xerr->msg : "");
+      call->failovers++;
+      call->out.failovers = call->failovers;
+      if(!refresh(call->c, &ferr, &bad) && !snapshot_tee(call, &ferr) &&
+         !send_attempt(call, &ferr))
+        return;
+      logf_(call->c, "no other TEE to fail over to: %s", ferr.msg);
+    }
+    finish(call, rc, xerr);
+    return;
+  }
+  if(resp->status == 402) {
+    r = on_402(call, resp, &err);
+    if(r)
+      finish(call, r, &err);
+    return;
+  }
+  if(resp->status < 200 || resp->status > 299) {
+    const og_buf *b = call->stream ? &call->raw : &resp->body;
+    r = og_llm_error_message(&err, resp->status, og_buf_str(b), b->len);
+    finish(call, r ? r : OG_E_SERVER, &err);
+    return;
+  }
+  r = on_success(call, resp, &err);
+  finish(call, r, r ? &err : NULL);
+}
+
+static og_result send_attempt(og_call *call, og_err *err)
+{
+  og_client *c = call->c;
+  const char *headers[8];
+  char settle[64], pay_hdr_name[] = "PAYMENT-SIGNATURE: ";
+  char sess[OG_SESSION_MAX + 32];
+  char url[OG_TEE_MAX_ENDPOINT + 64];
+  og_buf payhdr;
+  og_http_req req;
+  size_t n = 0, elen;
+  upto_session *s;
+  og_result r;
+
+  elen = strlen(call->tee.endpoint);
+  if(elen && call->tee.endpoint[elen - 1] == '/')
+    elen--;
+  snprintf(url, sizeof(url), "%.*s%s", (int)elen, call->tee.endpoint,
+           call->path);
+  snprintf(settle, sizeof(settle), "X-SETTLEMENT-TYPE: %s",
+           settlement_wire[call->settlement]);
+  headers[n++] = "Content-Type: application/json";
+  headers[n++] = OG_AUTH_HEADER;
+  headers[n++] = settle;
+  og_buf_init(&payhdr, OG_X402_MAX_PAYMENT + 64);
+  if(call->paid) {
+    if(og_buf_addstr(&payhdr, pay_hdr_name) ||
+       og_buf_add(&payhdr, call->payment.data, call->payment.len))
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    headers[n++] = og_buf_str(&payhdr);
+  }
+  else if(call->tee.id[0] &&
+          (s = session_find(c, call->tee.id, call->path)) != NULL) {
+    snprintf(sess, sizeof(sess), "X-Upto-Session: %s", s->id);
+    headers[n++] = sess;
+    call->used_session = 1;
+    call->out.session_reused = 1;
+  }
+  if(call->stream)
+    headers[n++] = "Accept: text/event-stream";
+  headers[n] = NULL;
+
+  og_llm_stream_free(call->sse);
+  call->sse = NULL;
+  og_buf_free(&call->raw);
+  og_buf_init(&call->raw, OG_LLM_MAX_RESPONSE);
+  call->got_data = 0;
+  if(call->stream) {
+    call->sse = og_llm_stream_new(chunk_relay, call);
+    if(!call->sse) {
+      og_buf_wipe_free(&payhdr);
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    }
+  }
+  memset(&req, 0, sizeof(req));
+  req.method = "POST";
+  req.url = url;
+  req.headers = headers;
+  req.body = call->body.data;
+  req.body_len = call->body.len;
+  req.pin_der = call->tee.pin;
+  req.pin_der_len = call->tee.pin_len;
+  req.connect_timeout_ms = c->timeout_ms;
+  req.idle_timeout_ms = c->timeout_ms;
+  req.max_body = OG_LLM_MAX_RESPONSE;
+  if(call->stream) {
+    req.on_data = on_data;
+    req.user = call;
+  }
+  logf_(c, "POST %s%s%s", url, call->paid ? " (paid)" : "",
+        call->used_session ? " (x402 session)" : "");
+  r = og_http_start(c->http, &call->xfer, err, &req, http_done, call);
+  og_buf_wipe_free(&payhdr); /* the transport copied the request */
+  return r;
+}
+
+og_result og_call_start(og_client *c, og_call **out, og_err *err,
+                        const og_request *rq, int completion,
+                        og_call_done_fn done, void *user)
+{
+  og_call *call;
+  og_llm_params p = rq->params;
+  json_t *request = NULL;
+  og_result r;
+  if(out)
+    *out = NULL;
+  call = calloc(1, sizeof(*call));
+  if(!call)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  call->c = c;
+  call->completion = completion;
+  call->settlement = rq->settlement;
+  call->on_chunk = rq->on_chunk;
+  call->user = rq->user;
+  call->done = done;
+  call->done_user = user;
+  call->path = completion ? "/v1/completions" : "/v1/chat/completions";
+  og_buf_init(&call->body, OG_LLM_MAX_REQUEST);
+  og_buf_init(&call->raw, OG_LLM_MAX_RESPONSE);
+  og_buf_init(&call->payment, OG_X402_MAX_PAYMENT);
+  if(!completion && p.stream && rq->stream_tools_fallback && p.tools &&
+     json_array_size(p.tools) > 0) {
+    p.stream = 0;
+    call->fallback = 1;
+  }
+  call->stream = !completion && p.stream;
+  if(completion)
+    r = og_llm_build_completion(&call->body, &request, &p, err);
+  else
+    r = og_llm_build_chat(&call->body, &request, &p, err);
+  if(r) {
+    free(call);
+    return r;
+  }
+  call->out.request = request;
+  /* link first so that call_free can unlink */
+  call->next = c->calls;
+  if(c->calls)
+    c->calls->prev = call;
+  c->calls = call;
+  if(c->registry_mode && c->refresh_seconds > 0 &&
+     time(NULL) - c->read_at >= c->refresh_seconds) {
+    og_err rerr;
+    og_err_clear(&rerr);
+    if(refresh(c, &rerr, NULL))
+      logf_(c, "registry refresh failed (keeping TEE %s): %s", c->cur_id,
+            rerr.msg);
+  }
+  r = snapshot_tee(call, err);
+  if(!r) {
+    snprintf(call->out.tee_id, sizeof(call->out.tee_id), "%s", call->tee.id);
+    snprintf(call->out.payment_address, sizeof(call->out.payment_address),
+             "%s", call->tee.pay);
+    call->out.endpoint = strdup(call->tee.endpoint);
+    r = send_attempt(call, err);
+  }
+  if(r) {
+    call_free(call);
+    return r;
+  }
+  if(out)
+    *out = call;
+  return OG_OK;
+}
+
+/* The blocking calls drive the transport until their call is done. */
+typedef struct blocking {
+  int done;
+  og_result rc;
+  og_err err;
+  og_inference out;
+} blocking;
+
+static void blocking_done(void *user, og_result rc, const og_err *err,
+                          og_inference *out)
+{
+  blocking *b = user;
+  b->done = 1;
+  b->rc = rc;
+  if(err)
+    b->err = *err;
+  b->out = *out;
+}
+
+static og_result run_blocking(og_client *c, og_inference *out, og_err *err,
+                              const og_request *req, int completion)
+{
+  blocking b;
+  og_call *call;
+  og_result r;
+  memset(&b, 0, sizeof(b));
+  memset(out, 0, sizeof(*out));
+  r = og_call_start(c, &call, err, req, completion, blocking_done, &b);
+  if(r)
+    return r;
+  while(!b.done) {
+    r = og_http_wait(c->http, 1000, NULL);
+    if(r && !b.done) {
+      og_call_cancel(call);
+      return og_fail(err, r, "transport failed: %s", og_strerror(r));
+    }
+  }
+  *out = b.out;
+  if(b.rc && err)
+    *err = b.err;
+  return b.rc;
+}
+
+og_result og_chat(og_client *c, og_inference *out, og_err *err,
+                  const og_request *req)
+{
+  return run_blocking(c, out, err, req, 0);
+}
+
+og_result og_completion(og_client *c, og_inference *out, og_err *err,
+                        const og_request *req)
+{
+  return run_blocking(c, out, err, req, 1);
+}
+
+og_result og_client_wait(og_client *c, long timeout_ms)
+{
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  while(c->calls) {
+    og_result r = og_http_wait(c->http, 1000, NULL);
+    if(r)
+      return r;
+    if(timeout_ms > 0) {
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+      if((t1.tv_sec - t0.tv_sec) * 1000 +
+         (t1.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms)
+        return OG_E_TIMEOUT;
+    }
+  }
+  return OG_OK;
+}
