@@ -35,8 +35,10 @@ echo "bench: starting devnet with gateway stand-ins (${BENCH_TEES:-2} TEEs)"
 started=1
 if "$PYTHON" tests/devnet/devnet.py start --dir "$RUN" \
      --tees "${BENCH_TEES:-2}" --gateways >"$OUT/devnet.log" 2>&1; then
-  # shellcheck disable=SC1091
-  set -a; . "$RUN/env"; set +a
+  set -a
+  # shellcheck source=/dev/null
+  . "$RUN/env"
+  set +a
   devnet_args=(--devnet)
 else
   why=$(grep -v '^\s*$' "$OUT/devnet.log" | tail -n 1)
