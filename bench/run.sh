@@ -20,7 +20,13 @@ mkdir -p "$OUT"
 unset OG_GATEWAY_ARGS
 
 started=0
+runner=
+# shellcheck disable=SC2317  # called from the traps
 cleanup() {
+  if [ -n "$runner" ]; then
+    kill -TERM "$runner" 2>/dev/null || true
+    wait "$runner" 2>/dev/null || true
+  fi
   if [ "$started" = 1 ]; then
     "$PYTHON" tests/devnet/devnet.py stop --dir "$RUN" >/dev/null 2>&1 || true
   fi
@@ -46,4 +52,11 @@ else
   devnet_args=(--devnet-error "devnet did not start: ${why:-see bench/out/devnet.log}")
 fi
 
-"$PYTHON" bench/runner.py --build "$BUILD" --out bench/out "${devnet_args[@]}"
+# in the background and waited for, so that a signal runs the traps at once
+"$PYTHON" bench/runner.py --build "$BUILD" --out bench/out \
+  "${devnet_args[@]}" &
+runner=$!
+status=0
+wait "$runner" || status=$?
+runner=
+exit "$status"

@@ -18,6 +18,7 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -74,6 +75,11 @@ def measure(cmd, env=None, timeout=900):
         killer.start()
         try:
             _, status, ru = os.wait4(p.pid, 0)
+        except BaseException:
+            p.terminate()  # the helper passes it on to the program
+            os.wait4(p.pid, 0)
+            p.returncode = -1
+            raise
         finally:
             killer.cancel()
         wall = time.perf_counter() - t0
@@ -692,6 +698,7 @@ def main():
     p.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
                    help="comma-separated subset of: " + ",".join(BENCHES))
     a = p.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ctx = Ctx(a)
     os.makedirs(ctx.out, exist_ok=True)
     only = [x.strip() for x in a.only.split(",") if x.strip()]

@@ -12,6 +12,7 @@
  * library. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,15 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile pid_t child;
+
+/* pass SIGINT/SIGTERM on, so that stopping the runner stops the program */
+static void forward(int sig)
+{
+  if(child > 0)
+    kill(child, sig);
+}
 
 static double secs(struct timeval tv)
 {
@@ -39,16 +49,21 @@ int main(int argc, char **argv)
     return 2;
   }
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  signal(SIGINT, forward);
+  signal(SIGTERM, forward);
   pid = fork();
   if(pid < 0) {
     perror("rusage: fork");
     return 2;
   }
   if(pid == 0) {
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     execvp(argv[2], argv + 2);
     fprintf(stderr, "rusage: %s: %s\n", argv[2], strerror(errno));
     _exit(127);
   }
+  child = pid;
   while(wait4(pid, &status, 0, &ru) < 0) {
     if(errno != EINTR) {
       perror("rusage: wait4");
