@@ -482,7 +482,7 @@ def whole_command(ctx, rep, key, title, c_argv, c_check, node_argv,
         argv = [cli] + c_argv
         r = measure(argv, env=ctx.env, timeout=60)
         if r["rc"] != 0 or c_check not in r["stdout"]:
-            rep.skipped(lines, "C opengradient %s" % " ".join(c_argv[:2]),
+            rep.skipped(lines, "C opengradient %s" % key.replace("_", " "),
                         "does not work yet (exit %d: %s)" % (
                             r["rc"], first_line(r["stderr"] or r["stdout"])))
         else:
