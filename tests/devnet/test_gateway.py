@@ -1032,6 +1032,11 @@ def t_control_and_stats(live):
     assert st["tee_id"] == live.tee_id
 
 
+DEFAULTS = {"fault": None, "x402": False, "stream_tools": "buffered",
+            "tool_calls": 1, "session_requests": 100, "bench_chunks": 0,
+            "usage": True, "sign": True, "rules": "2026-04", "delay": 2,
+            "dribble_bytes": 3, "dribble_delay": 0.002}
+
 LIVE_TESTS = [t_routes, t_errors, t_chat_json, t_chat_sse, t_chat_sse_curl,
               t_tool_calls, t_completions, t_individual, t_newer_rules,
               t_keepalive, t_faults, t_x402, t_bench, t_control_and_stats]
@@ -1071,6 +1076,8 @@ def main():
                     failed += 1
                     continue
                 run(t.__name__, t, live)
+                # a failed test must not leave a switch on for the next one
+                live.control(**DEFAULTS)
         finally:
             live.close()
             if failed:
