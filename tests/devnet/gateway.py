@@ -549,6 +549,11 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         except (ValueError, OSError):
             self.close_connection = True
+        except Exception:  # noqa: BLE001 - a stand-in bug: say so, close
+            import traceback
+            sys.stderr.write("gateway: internal error on %s %s\n%s" % (
+                method, path, traceback.format_exc()))
+            self.close_connection = True
 
     def _health(self):
         now = datetime.datetime.now(datetime.timezone.utc).isoformat()
