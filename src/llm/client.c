@@ -789,7 +789,7 @@ static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
     og_buf d;
     og_buf_init(&d, 4096);
     if(!og_x402_describe(&d, &info))
-      logf_(c, "signed x402 payment: %s", og_buf_str(&d));
+      logf_(c, "%s", og_buf_str(&d));
     og_buf_free(&d);
   }
   call->out.payment = info;
