@@ -13,6 +13,7 @@
 #include <secp256k1_recovery.h>
 
 #include "opengradient/og_keccak.h"
+#include "opengradient/og_hex.h"
 #include "opengradient/og_secp.h"
 
 static pthread_once_t selftest_once = PTHREAD_ONCE_INIT;
@@ -59,17 +60,6 @@ static int is_space(char c)
          c == '\v';
 }
 
-static int hexval(char c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 og_result og_privkey_from_bytes(og_privkey *out, const unsigned char in[32],
                                 og_err *err)
 {
@@ -87,7 +77,6 @@ og_result og_privkey_from_hex(og_privkey *out, const char *hex, size_t len,
                               og_err *err)
 {
   unsigned char raw[32];
-  size_t i;
   og_result r;
   memset(out, 0, sizeof(*out));
   while(len && is_space(hex[0])) {
@@ -104,15 +93,9 @@ og_result og_privkey_from_hex(og_privkey *out, const char *hex, size_t len,
     return og_fail(err, OG_E_USAGE,
                    "private key: expected 64 hex digits (32 bytes), got %zu"
                    " characters", len);
-  for(i = 0; i < 32; i++) {
-    int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-    if(hi < 0 || lo < 0) {
-      og_wipe(raw, sizeof(raw));
-      return og_fail(err, OG_E_USAGE,
-                     "private key: not hexadecimal (bad character at "
-                     "position %zu)", 2 * i + (hi < 0 ? 0 : 1));
-    }
-    raw[i] = (unsigned char)(hi << 4 | lo);
+  if(og_hex_decode_exact(raw, sizeof(raw), hex, len)) {
+    og_wipe(raw, sizeof(raw));
+    return og_fail(err, OG_E_USAGE, "private key: not hexadecimal");
   }
   r = og_privkey_from_bytes(out, raw, err);
   og_wipe(raw, sizeof(raw));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "llm_internal.h"
+#include "opengradient/og_canon.h"
 
 void og_llm_params_init(og_llm_params *p)
 {
@@ -42,23 +43,14 @@ og_result og_llm_model_name(const char **name, const char *model,
 og_result og_llm_parse_user_json(json_t **out, const char *what,
                                  const char *text, size_t len, og_err *err)
 {
-  json_error_t e;
-  json_t *j;
-  *out = NULL;
-  if(len > OG_LLM_MAX_REQUEST)
-    return og_fail(err, OG_E_TOO_LARGE, "%s: more than %zu bytes of JSON",
-                   what, OG_LLM_MAX_REQUEST);
-  j = json_loadb(text, len, JSON_ALLOW_NUL, &e);
-  if(!j) {
-    if(json_error_code(&e) == json_error_numeric_overflow)
-      return og_fail(err, OG_E_USAGE,
-                     "%s: number out of range at line %d, column %d "
-                     "(integers must fit in 64 bits)",
-                     what, e.line, e.column);
-    return og_fail(err, OG_E_USAGE, "%s: invalid JSON: %s (line %d, "
-                   "column %d)", what, e.text, e.line, e.column);
-  }
-  *out = j;
+  og_err e;
+  og_result r;
+  og_err_clear(&e);
+  /* the one JSON reader with the request caps; name the option in errors */
+  r = og_json_parse(out, text, len, OG_LLM_MAX_REQUEST, &e);
+  if(r)
+    return og_fail(err, r == OG_E_PARSE ? OG_E_USAGE : r, "%s: %s", what,
+                   e.msg);
   return OG_OK;
 }
 
@@ -88,20 +80,6 @@ static og_result put_json(og_buf *b, const json_t *v)
   if(json_dump_callback(v, buf_sink, &k, JSON_COMPACT | JSON_ENCODE_ANY))
     return k.r ? k.r : OG_E_NOMEM;
   return OG_OK;
-}
-
-/* Shortest %g form that reads back as the same double, with ".0" added to
- * integral values as Python's repr does. */
-static void format_double(char *out, size_t n, double v)
-{
-  int prec;
-  for(prec = 1; prec <= 17; prec++) {
-    snprintf(out, n, "%.*g", prec, v);
-    if(strtod(out, NULL) == v)
-      break;
-  }
-  if(!strpbrk(out, ".eEn"))
-    strncat(out, ".0", n - strlen(out) - 1);
 }
 
 /* Shared checks and the pieces both request kinds send. */
@@ -200,7 +178,7 @@ static og_result add_tail(og_buf *b, json_t *obj, const og_llm_params *p,
   /* temperature: written by hand in its shortest form */
   if(json_object_set_new(obj, "temperature", json_real(p->temperature)))
     return OG_E_NOMEM;
-  format_double(num, sizeof(num), p->temperature);
+  og_canon_float(num, p->temperature); /* Python repr: 0.7, 1.0 */
   r = og_buf_printf(b, ",\"temperature\":%s", num);
   if(r)
     return r;

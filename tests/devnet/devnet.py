@@ -37,6 +37,8 @@ ANVIL = os.path.join(NM, "@foundry-rs/anvil-linux-amd64/bin/anvil")
 VERIFIER = "0x0000000000000000000000000000000000000900"
 # anvil's well-known, publicly documented dev account 0 (test-only key).
 DEV_ACCOUNT = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+from ogcanon import checksum_address, keccak256  # noqa: E402
+
 DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 TYPE_NAMES = {0: "LLMProxy", 1: "Validator"}
 PCR_VERSION = "devnet-v1"
@@ -46,62 +48,14 @@ class DevnetError(Exception):
     pass
 
 
-# ---------------------------------------------------------------- keccak256
-
-_RC = [0x0000000000000001, 0x0000000000008082, 0x800000000000808A,
-       0x8000000080008000, 0x000000000000808B, 0x0000000080000001,
-       0x8000000080008081, 0x8000000000008009, 0x000000000000008A,
-       0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
-       0x000000008000808B, 0x800000000000008B, 0x8000000000008089,
-       0x8000000000008003, 0x8000000000008002, 0x8000000000000080,
-       0x000000000000800A, 0x800000008000000A, 0x8000000080008081,
-       0x8000000000008080, 0x0000000080000001, 0x8000000080008008]
-_ROT = [[0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61],
-        [28, 55, 25, 21, 56], [27, 20, 39, 8, 14]]
-_M64 = (1 << 64) - 1
-
-
-def _rol(v, n):
-    return ((v << n) | (v >> (64 - n))) & _M64 if n else v
-
-
-def _keccak_f(a):
-    for rc in _RC:
-        c = [a[x][0] ^ a[x][1] ^ a[x][2] ^ a[x][3] ^ a[x][4] for x in range(5)]
-        d = [c[(x - 1) % 5] ^ _rol(c[(x + 1) % 5], 1) for x in range(5)]
-        a = [[a[x][y] ^ d[x] for y in range(5)] for x in range(5)]
-        b = [[0] * 5 for _ in range(5)]
-        for x in range(5):
-            for y in range(5):
-                b[y][(2 * x + 3 * y) % 5] = _rol(a[x][y], _ROT[x][y])
-        a = [[b[x][y] ^ ((~b[(x + 1) % 5][y]) & b[(x + 2) % 5][y])
-              for y in range(5)] for x in range(5)]
-        a[0][0] ^= rc
-    return a
-
-
-def keccak256(data):
-    """Ethereum Keccak-256 (pad 0x01, not SHA3's 0x06)."""
-    rate = 136
-    msg = bytearray(data) + b"\x01"
-    msg += b"\x00" * (-len(msg) % rate)
-    msg[-1] |= 0x80
-    a = [[0] * 5 for _ in range(5)]
-    for off in range(0, len(msg), rate):
-        for i in range(rate // 8):
-            a[i % 5][i // 5] ^= int.from_bytes(msg[off + 8 * i:off + 8 * i + 8],
-                                               "little")
-        a = _keccak_f(a)
-    return b"".join(a[i % 5][i // 5].to_bytes(8, "little") for i in range(4))
-
+# ------------------------------------------------ keccak256 and EIP-55
+# One pure-Python Keccak for the devnet and the gateway stand-in: ogcanon's.
 
 def eip55(addr):
     h = addr.lower().removeprefix("0x")
     if len(h) != 40:
         raise DevnetError("bad address %r" % addr)
-    digest = keccak256(h.encode()).hex()
-    return "0x" + "".join(c.upper() if int(digest[i], 16) >= 8 else c
-                          for i, c in enumerate(h))
+    return checksum_address(h)
 
 
 def h0x(b):

@@ -329,7 +329,7 @@ static void test_user_json(void **state)
                                           strlen(big), &err), OG_E_USAGE);
   assert_null(j);
   assert_non_null(strstr(err.msg, "--messages"));
-  assert_non_null(strstr(err.msg, "64 bits"));
+  assert_non_null(strstr(err.msg, "64-bit"));
   assert_int_equal(og_llm_parse_user_json(&j, "--tools", max, strlen(max),
                                           &err), OG_OK);
   json_decref(j);
