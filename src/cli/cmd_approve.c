@@ -32,9 +32,13 @@ static og_result read_allowance(og_rpc *rpc, og_u256 *out, og_err *err,
   r = og_eth_call(rpc, &ret, err, token, data, sizeof(data));
   if(!r) {
     r = og_erc20_decode_uint(out, ret.data, ret.len);
-    if(r)
-      og_fail(err, OG_E_RPC, "allowance(): the token answered %zu bytes, "
-              "not one uint256 (is %s an ERC-20?)", ret.len, "the token");
+    if(r) {
+      char addr[43];
+      og_address_to_checksum(addr, token);
+      r = og_fail(err, OG_E_RPC, "allowance(): the token answered %zu "
+                  "bytes, not one uint256 (is %s an ERC-20?)", ret.len,
+                  addr);
+    }
   }
   og_buf_free(&ret);
   return r;
@@ -105,8 +109,9 @@ static int approve_run(cli *c, og_rpc *rpc, const og_privkey *key,
     og_buf_free(&raw);
     return cli_error(c, r, "cannot sign the approve transaction");
   }
+  og_u256_to_dec(dec_a, amount);
   cli_verbose(c, "sending approve(Permit2, %s) on chain %llu, nonce %llu, "
-              "gas %llu", "amount", (unsigned long long)chain_id,
+              "gas %llu", dec_a, (unsigned long long)chain_id,
               (unsigned long long)nonce, (unsigned long long)gas);
   r = og_eth_send_raw_transaction(rpc, &hash, &err, raw.data, raw.len);
   og_buf_free(&raw);
