@@ -53,7 +53,12 @@ typedef struct llm_run {
 static void log_line(void *user, const char *line)
 {
   cli *c = user;
-  cli_verbose(c, "%s", line);
+  /* the library's warnings (e.g. a payTo that is not the registry's) are
+   * shown without -v too */
+  if(!strncmp(line, "warning: ", 9))
+    cli_warn(c, "%s", line + 9);
+  else
+    cli_verbose(c, "%s", line);
 }
 
 /* ---------------- option checks (before any network) ---------------- */
