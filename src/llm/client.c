@@ -877,6 +877,10 @@ static og_result send_attempt(og_call *call, og_err *err)
   headers[n++] = OG_AUTH_HEADER;
   headers[n++] = settle;
   og_buf_init(&payhdr, OG_X402_MAX_PAYMENT + 64);
+  /* only this attempt's own session counts (a failover or a refused
+   * session leaves an earlier one behind) */
+  call->used_session = 0;
+  call->out.session_reused = 0;
   if(call->paid) {
     if(og_buf_addstr(&payhdr, pay_hdr_name) ||
        og_buf_add(&payhdr, call->payment.data, call->payment.len))
