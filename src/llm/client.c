@@ -542,6 +542,24 @@ static og_result snapshot_tee(og_call *call, og_err *err)
   return OG_OK;
 }
 
+/* Snapshot the client's current TEE for this call and name it in the
+ * result (again after a failover, so the result names the server that
+ * answered). */
+static og_result use_tee(og_call *call, og_err *err)
+{
+  og_result r = snapshot_tee(call, err);
+  if(r)
+    return r;
+  snprintf(call->out.tee_id, sizeof(call->out.tee_id), "%s", call->tee.id);
+  snprintf(call->out.payment_address, sizeof(call->out.payment_address),
+           "%s", call->tee.pay);
+  free(call->out.endpoint);
+  call->out.endpoint = strdup(call->tee.endpoint);
+  if(!call->out.endpoint)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  return OG_OK;
+}
+
 static void call_free(og_call *call)
 {
   og_client *c = call->c;
@@ -829,7 +847,7 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
             "registry to try another", call->tee.id, xerr ? xerr->msg : "");
       call->failovers++;
       call->out.failovers = call->failovers;
-      if(!refresh(call->c, &ferr, &bad) && !snapshot_tee(call, &ferr) &&
+      if(!refresh(call->c, &ferr, &bad) && !use_tee(call, &ferr) &&
          !send_attempt(call, &ferr))
         return;
       logf_(call->c, "no other TEE to fail over to: %s", ferr.msg);
@@ -984,14 +1002,9 @@ og_result og_call_start(og_client *c, og_call **out, og_err *err,
       logf_(c, "registry refresh failed (keeping TEE %s): %s", c->cur_id,
             rerr.msg);
   }
-  r = snapshot_tee(call, err);
-  if(!r) {
-    snprintf(call->out.tee_id, sizeof(call->out.tee_id), "%s", call->tee.id);
-    snprintf(call->out.payment_address, sizeof(call->out.payment_address),
-             "%s", call->tee.pay);
-    call->out.endpoint = strdup(call->tee.endpoint);
+  r = use_tee(call, err);
+  if(!r)
     r = send_attempt(call, err);
-  }
   if(r) {
     call_free(call);
     return r;
