@@ -22,7 +22,7 @@
   "0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef"
 #define OG_MAX_SESSIONS 16
 #define OG_SESSION_MAX 128
-#define OG_MAX_FAILOVERS 1
+#define OG_MAX_FAILOVERS 3  /* TEEs abandoned per request, each once */
 
 typedef struct upto_session {
   char tee_id[67];
@@ -101,6 +101,7 @@ struct og_call {
   int paid;
   int used_session;
   int failovers;
+  og_bytes32 failed[OG_MAX_FAILOVERS + 1]; /* TEEs this call gave up on */
   og_inference out;
 };
 
@@ -166,9 +167,19 @@ static void set_current(og_client *c, const og_tee *t)
   (void)old;
 }
 
+static int excluded(const og_tee *t, const og_bytes32 *exclude,
+                    size_t nexclude)
+{
+  size_t i;
+  for(i = 0; i < nexclude; i++)
+    if(!memcmp(t->id.b, exclude[i].b, 32))
+      return 1;
+  return 0;
+}
+
 static og_result select_tee(og_client *c, og_tee_list *list,
                             const og_tee **chosen, og_err *err,
-                            const og_bytes32 *exclude)
+                            const og_bytes32 *exclude, size_t nexclude)
 {
   og_tee_select_opts so;
   og_tee_list filtered;
@@ -179,15 +190,15 @@ static og_result select_tee(og_client *c, og_tee_list *list,
   so.tee_type = c->tee_type;
   so.pcr_allow = c->npcr ? c->pcr : NULL;
   so.pcr_allow_len = c->npcr;
-  if(!exclude)
+  if(!nexclude)
     return og_tee_select(chosen, err, list, &so);
-  /* choose among the others: hide the excluded entry from the selector */
+  /* choose among the others: hide the excluded entries from the selector */
   filtered = *list;
   filtered.items = malloc(list->count * sizeof(og_tee) + 1);
   if(!filtered.items)
     return og_fail(err, OG_E_NOMEM, "out of memory");
   for(i = 0; i < list->count; i++)
-    if(memcmp(list->items[i].id.b, exclude->b, 32))
+    if(!excluded(&list->items[i], exclude, nexclude))
       filtered.items[n++] = list->items[i];
   filtered.count = n;
   r = og_tee_select(chosen, err, &filtered, &so);
@@ -204,8 +215,9 @@ static og_result select_tee(og_client *c, og_tee_list *list,
 }
 
 /* Read the registry; keep the current TEE while it stays usable and
- * active, else choose another (never `exclude`). */
-static og_result refresh(og_client *c, og_err *err, const og_bytes32 *exclude)
+ * active, else choose another (never one in `exclude`). */
+static og_result refresh(og_client *c, og_err *err, const og_bytes32 *exclude,
+                         size_t nexclude)
 {
   og_tee_list list = {0};
   const og_tee *chosen = NULL;
@@ -216,7 +228,7 @@ static og_result refresh(og_client *c, og_err *err, const og_bytes32 *exclude)
     og_tee_list_free(&list);
     return r;
   }
-  if(c->tee && !exclude) {
+  if(c->tee && !excluded(c->tee, exclude, nexclude)) {
     for(i = 0; i < list.count; i++) {
       og_tee_check chk;
       if(memcmp(list.items[i].id.b, c->tee->id.b, 32))
@@ -227,7 +239,7 @@ static og_result refresh(og_client *c, og_err *err, const og_bytes32 *exclude)
     }
   }
   if(!chosen) {
-    r = select_tee(c, &list, &chosen, err, exclude);
+    r = select_tee(c, &list, &chosen, err, exclude, nexclude);
     if(r) {
       og_tee_list_free(&list);
       return r;
@@ -250,7 +262,7 @@ og_result og_client_refresh(og_client *c, og_err *err)
 {
   if(!c->registry_mode)
     return OG_OK;
-  return refresh(c, err, NULL);
+  return refresh(c, err, NULL, 0);
 }
 
 int og_client_current_tee(const og_client *c, const char **id,
@@ -426,7 +438,7 @@ og_result og_client_new(og_client **out, og_err *err,
       c->read_at = time(NULL);
     }
     else {
-      r = refresh(c, err, NULL);
+      r = refresh(c, err, NULL, 0);
       if(r)
         goto fail;
     }
@@ -839,15 +851,15 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
   og_err_clear(&err);
   if(rc) {
     if(failover_ok(call, rc, resp)) {
-      og_bytes32 bad;
       og_err ferr;
       og_err_clear(&ferr);
-      og_bytes32_from_hex(&bad, call->tee.id);
+      og_bytes32_from_hex(&call->failed[call->failovers], call->tee.id);
       logf_(call->c, "TEE %s failed before answering (%s); re-reading the "
             "registry to try another", call->tee.id, xerr ? xerr->msg : "");
       call->failovers++;
       call->out.failovers = call->failovers;
-      if(!refresh(call->c, &ferr, &bad) && !use_tee(call, &ferr) &&
+      if(!refresh(call->c, &ferr, call->failed, (size_t)call->failovers) &&
+         !use_tee(call, &ferr) &&
          !send_attempt(call, &ferr))
         return;
       logf_(call->c, "no other TEE to fail over to: %s", ferr.msg);
@@ -998,7 +1010,7 @@ og_result og_call_start(og_client *c, og_call **out, og_err *err,
      time(NULL) - c->read_at >= c->refresh_seconds) {
     og_err rerr;
     og_err_clear(&rerr);
-    if(refresh(c, &rerr, NULL))
+    if(refresh(c, &rerr, NULL, 0))
       logf_(c, "registry refresh failed (keeping TEE %s): %s", c->cur_id,
             rerr.msg);
   }
