@@ -46,6 +46,7 @@ typedef struct llm_run {
   og_buf cert, spki;
   og_buf msgbuf, toolbuf;
   char key[160];
+  char registry[43];       /* cfg.registry points here, not at a local */
   og_bytes32 pcr[CLI_MAX_MULTI];
   const char *stop[CLI_MAX_MULTI];
 } llm_run;
@@ -243,7 +244,8 @@ static int check_options(llm_run *run, og_client_config *cfg)
     if(rc)
       return rc;
     cfg->rpc_url = cli_opt_str(c, OPT_RPC_URL, NULL);
-    cfg->registry = reg.address_text;
+    memcpy(run->registry, reg.address_text, sizeof(run->registry));
+    cfg->registry = run->registry;
     cfg->tee_type = reg.tee_type;
     cfg->tee_id = cli_has(c, OPT_TEE_ID) ? cli_opt_str(c, OPT_TEE_ID, NULL)
                                          : NULL;
