@@ -12,7 +12,9 @@ SESSION_BIN=$OG_BUILD/bin/example_chat_session
 CAST=$ROOT/node_modules/@foundry-rs/cast-linux-amd64/bin/cast
 [ -x "$SESSION_BIN" ] || fail "missing $SESSION_BIN (build the examples)"
 W=$(mktemp -d)
+LONG=
 cleanup() {
+  [ -n "$LONG" ] && kill "$LONG" 2>/dev/null
   $DEVNET stop --dir "$W/d" >/dev/null 2>&1
   rm -rf "$W"
 }
@@ -220,6 +222,27 @@ OG_PRIVATE_KEY=$KEY0 "$SESSION_BIN" --count 2 --completion >"$W/s3" 2>"$W/s3.err
   fail "chat_session --completion: $(cat "$W/s3.err")"
 stats_check "d['payments_received']==1 and d['payments'][0]['path']=='/v1/completions' and d['session_uses']==2" "completion session"
 ok "completion sessions"
+
+# --- a long-lived client keeps its TEE and session when the registry RPC
+# goes away (the refresh fails and is only reported) ---
+reset
+mkfifo "$W/step"
+OG_PRIVATE_KEY=$KEY0 "$SESSION_BIN" --count 2 --step --refresh 1 -v \
+  <"$W/step" >"$W/s4" 2>"$W/s4.err" &
+LONG=$!
+exec 7>"$W/step"
+for _ in $(seq 100); do [ -s "$W/s4" ] && break; sleep 0.1; done
+[ -s "$W/s4" ] || fail "first request of the long-lived client: $(cat "$W/s4.err")"
+kill "$ANVIL_PID"
+sleep 1.5   # past the 1 s refresh interval
+echo next >&7
+exec 7>&-
+wait "$LONG" || fail "long-lived client without registry: $(cat "$W/s4" "$W/s4.err")"
+cat "$W/s4" "$W/s4.err" >>"$ALL"
+OUT=$(sed -n 2p "$W/s4") json_check "d['ok'] is True and d['tee_id']=='$TEE_0_ID' and d['session_reused'] is True and d['paid'] is False" "second request on the same TEE and session"
+grep -q "registry refresh failed (keeping TEE $TEE_0_ID)" "$W/s4.err" || fail "refresh failure not reported: $(cat "$W/s4.err")"
+stats_check "d['payments_received']==1" "one payment"
+ok "a failed registry refresh keeps the TEE and its session"
 
 # --- no key in any output, -v included ---
 for k in "$KEY0" "$KEY1" "$KEY2"; do
