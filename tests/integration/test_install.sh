@@ -4,6 +4,8 @@
 # installed copy with pkg-config alone and runs.
 . "$(dirname "$0")/lib.sh"
 BUILD=${OG_BUILD:-$ROOT/build}
+# a sanitizer build installs an instrumented library that plain cc cannot link
+case "$BUILD" in *asan*) echo "skipped for the ASan build"; exit 0 ;; esac
 P=$(mktemp -d)
 trap 'rm -rf "$P"' EXIT
 cmake --install "$BUILD" --prefix "$P" >/dev/null || fail "cmake --install"
