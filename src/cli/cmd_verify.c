@@ -17,7 +17,9 @@
 /* The result object: the whole file, or the is_final line of NDJSON. */
 static json_t *load_result(const og_buf *b)
 {
-  json_t *j = json_loadb((const char *)b->data, b->len, 0, NULL);
+  /* answers may carry U+0000 (\u0000), which jansson refuses by default */
+  json_t *j = json_loadb((const char *)b->data, b->len, JSON_ALLOW_NUL,
+                         NULL);
   const char *p, *end;
   if(j && json_is_object(j))
     return j;
@@ -27,7 +29,7 @@ static json_t *load_result(const og_buf *b)
   while(p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-    j = json_loadb(p, n, 0, NULL);
+    j = json_loadb(p, n, JSON_ALLOW_NUL, NULL);
     if(j && json_is_true(json_object_get(j, "is_final")))
       return j;
     json_decref(j);
