@@ -864,6 +864,21 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
         return;
       logf_(call->c, "no other TEE to fail over to: %s", ferr.msg);
     }
+    if(rc != OG_E_TIMEOUT && call->stream && call->sse && resp &&
+       resp->status >= 200 && resp->status < 300) {
+      /* a stream cut short: report it as the stream's own failure
+       * ("ended before its final chunk") rather than curl's words */
+      og_llm_result part;
+      og_err serr;
+      og_result sr;
+      og_err_clear(&serr);
+      sr = og_llm_stream_finish(call->sse, &part, &serr);
+      og_llm_result_free(&part);
+      if(sr) {
+        finish(call, sr, &serr);
+        return;
+      }
+    }
     finish(call, rc, xerr);
     return;
   }
