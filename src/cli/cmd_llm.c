@@ -291,9 +291,11 @@ static void print_label(cli *c, const char *label)
 
 static void print_verified(cli *c, const og_inference *inf)
 {
-  fprintf(c->out, "Verified: %s\n", inf->verified ?
-          "yes (enclave signature checked against the registry key)" :
-          "no (not checked)");
+  /* with --llm-server-url the key is --signing-key, not the registry's */
+  fprintf(c->out, "Verified: %s\n", !inf->verified ? "no (not checked)" :
+          cli_has(c, OPT_LLM_SERVER_URL) ?
+          "yes (enclave signature checked against --signing-key)" :
+          "yes (enclave signature checked against the registry key)");
 }
 
 static void print_tool_calls(cli *c, const og_llm_result *a)
