@@ -24,6 +24,8 @@ static json_t *load_result(const og_buf *b)
   if(j && json_is_object(j))
     return j;
   json_decref(j);
+  if(!b->len)
+    return NULL; /* an empty file has no data pointer to walk */
   p = (const char *)b->data;
   end = p + b->len;
   while(p < end) {
