@@ -260,7 +260,11 @@ echo 'not json' >"$W/bad.json"
 bad "model without provider" chat --model gpt-5 --messages "$HI"
 expect_err "provider" "names the provider prefix"
 bad "completion model without provider" completion --model gpt-5 --prompt x
+bad "model with an empty name" chat --model openai/ --messages "$HI"
 bad "no --model" chat --messages "$HI"
+bad "an integer beyond 64 bits" chat --model "$MODEL" --messages '[{"role":"user","content":"x","n":123456789012345678901234567890}]'
+bad "--tool-choice without tools" chat --model "$MODEL" --messages "$HI" --tool-choice required
+bad "--stream on completion" completion --model "$MODEL" --prompt x --stream
 bad "bad --messages JSON" chat --model "$MODEL" --messages '[{"role":'
 expect_err "messages" "names --messages"
 bad "--messages not an array" chat --model "$MODEL" --messages '{"role":"user"}'

@@ -30,9 +30,15 @@ save stream_tools.ndjson chat --model "$MODEL" --messages "$HI" --tools "$TOOLS"
 ctl 0 '{"rules": "newer"}'
 save newer.json chat --model "$MODEL" --messages '[{"role":"developer","content":"d"},{"role":"user","content":"Hi"}]'
 ctl_reset 0
+# answers taken unverified (direct mode) can be verified later by anyone
+OG_TEE_ID= save direct.json chat --llm-server-url "$TEE_0_ENDPOINT" --tls-cert "$TEE_0_CERT" --rpc-url "$DEAD_RPC" --model "$MODEL" --messages "$HI"
+pycheck "d['verified'] is None and d['tee']['payment_address'] is None" "direct result unverified"
+ctl 0 '{"fault": "no_sig"}'
+save unsigned.json chat --model "$MODEL" --messages "$HI" --no-verify
+ctl_reset 0
 tail -n 1 "$R/stream.ndjson" >"$R/final.json"
 tail -n 1 "$R/stream_tools.ndjson" >"$R/final_tools.json"
-SAVED="chat.json completion.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json"
+SAVED="chat.json completion.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
 
 # --- every saved result verifies against the registry key ---
 for f in $SAVED; do
@@ -112,6 +118,9 @@ expect_checks t_teeid.json "tee id changed, offline" "{'tee_id'}" --signing-key 
 expect_checks t_teeid.json "tee id changed, registry" "{'signature'}"
 # the wrong key
 expect_checks chat.json "another TEE's key" "{'tee_id', 'signature'}" --signing-key "$TEE_1_SPKI_DER" --rpc-url "$DEAD_RPC"
+run verify "$R/unsigned.json" --json
+expect_rc 6 "unsigned answer"; expect_err "no signature" "unsigned: says so"
+pycheck "d == {'verified': False, 'checks': {'request_hash': False, 'output_hash': False, 'tee_id': False, 'signature': False}}" "unsigned: nothing passes"
 run verify "$R/t_content.json"
 expect_rc 6 "human tampered"; expect_out "^output_hash +FAILED$" "human FAILED line"; expect_out "^Verified: no$" "human verdict"
 expect_err "output hash" "stderr names the check"
