@@ -91,10 +91,11 @@ stream_json --timeout 1; JSON_RUN=1 expect_failure 7 "slow first byte stream"
 completion_json --timeout 1; JSON_RUN=1 expect_failure 7 "slow first byte completion"
 ctl 0 '{"fault": null, "delay": 2, "event_delay": 3}'
 stream_json --timeout 1; JSON_RUN=1 expect_failure 7 "stream stalls"; no_final "stall"
-# a stream that keeps sending is not cut by --timeout
-ctl 0 '{"event_delay": 0.25, "chunk_chars": 4}'
-stream_json --timeout 1; expect_rc 0 "slow but steady stream"
-pycheck "L[-1]['verified'] is True and len(L) == 8" "steady stream complete"
+# a stream that keeps sending is not cut by --timeout: 14 events 0.2 s
+# apart take longer than the 2 s limit, but no single wait comes near it
+ctl 0 '{"event_delay": 0.2, "chunk_chars": 2}'
+stream_json --timeout 2; expect_rc 0 "slow but steady stream"
+pycheck "L[-1]['verified'] is True and len(L) == 14" "steady stream complete"
 ctl_reset 0
 ok "no data within --timeout: exit 7; a steady stream is not cut"
 
