@@ -5,8 +5,12 @@
  * text, and a memcpy of the decoded bytes.
  *
  *   bench_abi_decode REPLY.hex [ROUNDS]   timings, one "name ns" per line
- *   bench_abi_decode --once REPLY.hex     one hex pass and one decode
- *                                         (for callgrind)
+ *   bench_abi_decode --once [REPLY.hex]   one hex pass and one decode
+ *                                         (for callgrind); prints
+ *                                         {"entries": N}
+ *
+ * Without REPLY.hex, --once reads ../bench/tee_reply_1000.hex next to the
+ * program's directory (BUILD/bench/, written by bench/abi.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,11 +166,19 @@ int main(int argc, char **argv)
 {
   int once = argc > 1 && !strcmp(argv[1], "--once");
   const char *path = argv[once ? 2 : 1];
+  char dflt[4096];
   int rounds = (!once && argc > 2) ? atoi(argv[2]) : 15;
   size_t hexlen, cap, nbytes;
   char *hex;
   unsigned char *bytes, *scratch;
   size_t entries;
+  if(!path && once) {
+    const char *slash = strrchr(argv[0], '/');
+    int dir = slash ? (int)(slash - argv[0]) : 1;
+    snprintf(dflt, sizeof(dflt), "%.*s/../bench/tee_reply_1000.hex", dir,
+             slash ? argv[0] : ".");
+    path = dflt;
+  }
   if(!path) {
     fprintf(stderr, "usage: %s [--once] REPLY.hex [ROUNDS]\n", argv[0]);
     return 2;
@@ -184,7 +196,7 @@ int main(int argc, char **argv)
   if(once) {
     /* one hex pass and one decode, for instruction counts */
     entries = decode_hex(scratch, cap, hex, hexlen);
-    printf("entries %zu\n", entries);
+    printf("{\"entries\": %zu}\n", entries);
   }
   else {
     input in;

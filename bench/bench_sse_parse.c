@@ -2,13 +2,19 @@
  * memory over gateway-shaped chunks (no network).
  *
  *   bench_sse_parse [CHUNKS] [FEED_SIZE]
+ *   bench_sse_parse --once [--json] [CHUNKS]
  *
  * CHUNKS content chunks (default 100000) of the gateway's exact shape,
  * then the signed final chunk and [DONE], fed FEED_SIZE bytes at a time
  * (default 16384, libcurl's usual write size). Prints events/s and MB/s
- * for each stage, best of 5 runs. For instructions per event run it under
- * callgrind with a smaller CHUNKS and divide the total Ir by the events:
- *   valgrind --tool=callgrind bench_sse_parse 10000 */
+ * for each stage, best of 5 runs: the SSE parser alone, parser + assembler
+ * as a streaming client runs it (content chunks through the gateway
+ * scanner), and parser + assembler keeping every chunk's JSON (jansson per
+ * event, as before the scanner).
+ *
+ * --once: parser + assembler exactly once over the workload (no timing),
+ * for callgrind; prints {"events": N}. With --json, chunk JSON is kept
+ * (jansson per event). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,28 +54,82 @@ static int count_chunk(void *user, const og_llm_chunk *c)
   return 0;
 }
 
+/* Parser + assembler over the body once; returns the time, or < 0. */
+static double assemble(const og_buf *body, size_t feed, size_t chunks,
+                       int keep_json)
+{
+  og_llm_stream *s;
+  og_llm_result r;
+  og_err err;
+  size_t i, n = 0;
+  double t;
+  s = og_llm_stream_new(count_chunk, &n);
+  if(!s)
+    return -1;
+  og_llm_stream_set_chunk_json(s, keep_json);
+  t = now();
+  for(i = 0; i < body->len; i += feed) {
+    size_t m = body->len - i < feed ? body->len - i : feed;
+    if(og_llm_stream_feed(s, body->data + i, m, &err)) {
+      fprintf(stderr, "stream: %s\n", err.msg);
+      return -1;
+    }
+  }
+  if(og_llm_stream_finish(s, &r, &err)) {
+    fprintf(stderr, "stream: %s\n", err.msg);
+    return -1;
+  }
+  t = now() - t;
+  if(og_llm_stream_chunks(s) != chunks + 1 || n != chunks + 1 ||
+     !r.text_len) {
+    fprintf(stderr, "stream: wrong chunk count\n");
+    return -1;
+  }
+  og_llm_result_free(&r);
+  og_llm_stream_free(s);
+  return t;
+}
+
 int main(int argc, char **argv)
 {
-  size_t chunks = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
-  size_t feed = argc > 2 ? strtoul(argv[2], NULL, 10) : 16384;
+  int once = argc > 1 && !strcmp(argv[1], "--once");
+  int keep_json = once && argc > 2 && !strcmp(argv[2], "--json");
+  int a = 1 + once + keep_json;
+  size_t chunks = argc > a ? strtoul(argv[a], NULL, 10) : 100000;
+  size_t feed = !once && argc > 2 ? strtoul(argv[2], NULL, 10) : 16384;
   og_buf body;
   size_t i, events = 0, n;
-  double best_sse = 1e30, best_all = 1e30;
+  double best_sse = 1e30, best_all = 1e30, best_json = 1e30;
   int run;
 
   if(!chunks || !feed) {
-    fprintf(stderr, "usage: bench_sse_parse [CHUNKS] [FEED_SIZE]\n");
+    fprintf(stderr, "usage: bench_sse_parse [CHUNKS] [FEED_SIZE] | "
+            "--once [--json] [CHUNKS]\n");
     return 1;
   }
   og_buf_init(&body, (size_t)1 << 34);
-  for(i = 0; i < chunks; i++) {
-    if(og_buf_printf(&body, "data: {\"choices\": [{\"delta\": {\"content\": "
-                     "\"%s\", \"role\": \"assistant\"}, \"index\": 0, "
-                     "\"finish_reason\": null}], \"model\": \"gpt-5\"}\n\n",
-                     words[i % 10])) {
-      fprintf(stderr, "out of memory\n");
-      return 1;
+  {
+    /* the ten events once, then copies: setup stays small next to the
+     * parsing in an instruction count of the whole program */
+    og_buf ev[10];
+    for(i = 0; i < 10; i++) {
+      og_buf_init(&ev[i], 1024);
+      if(og_buf_printf(&ev[i], "data: {\"choices\": [{\"delta\": "
+                       "{\"content\": \"%s\", \"role\": \"assistant\"}, "
+                       "\"index\": 0, \"finish_reason\": null}], "
+                       "\"model\": \"gpt-5\"}\n\n", words[i])) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+      }
     }
+    for(i = 0; i < chunks; i++) {
+      if(og_buf_add(&body, ev[i % 10].data, ev[i % 10].len)) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+      }
+    }
+    for(i = 0; i < 10; i++)
+      og_buf_free(&ev[i]);
   }
   if(og_buf_addstr(&body, "data: {\"choices\": [{\"delta\": {}, \"index\": "
                    "0, \"finish_reason\": \"stop\"}], \"model\": \"gpt-5\", "
@@ -92,10 +152,15 @@ int main(int argc, char **argv)
     return 1;
   }
 
+  if(once) {
+    if(assemble(&body, feed, chunks, keep_json) < 0)
+      return 1;
+    printf("{\"events\": %zu}\n", chunks + 2);
+    og_buf_free(&body);
+    return 0;
+  }
   for(run = 0; run < 5; run++) {
     og_sse p;
-    og_llm_stream *s;
-    og_llm_result r;
     og_err err;
     double t;
 
@@ -120,30 +185,17 @@ int main(int argc, char **argv)
       return 1;
     }
 
-    /* SSE parser + assembler */
-    n = 0;
-    s = og_llm_stream_new(count_chunk, &n);
-    t = now();
-    for(i = 0; i < body.len; i += feed) {
-      size_t m = body.len - i < feed ? body.len - i : feed;
-      if(og_llm_stream_feed(s, body.data + i, m, &err)) {
-        fprintf(stderr, "stream: %s\n", err.msg);
-        return 1;
-      }
-    }
-    if(og_llm_stream_finish(s, &r, &err)) {
-      fprintf(stderr, "stream: %s\n", err.msg);
+    /* SSE parser + assembler, with and without chunk JSON */
+    t = assemble(&body, feed, chunks, 0);
+    if(t < 0)
       return 1;
-    }
-    t = now() - t;
     if(t < best_all)
       best_all = t;
-    if(og_llm_stream_chunks(s) != chunks + 1 || !r.text_len) {
-      fprintf(stderr, "stream: wrong chunk count\n");
+    t = assemble(&body, feed, chunks, 1);
+    if(t < 0)
       return 1;
-    }
-    og_llm_result_free(&r);
-    og_llm_stream_free(s);
+    if(t < best_json)
+      best_json = t;
   }
   printf("body: %zu chunks, %zu bytes, fed %zu bytes at a time\n", chunks,
          body.len, feed);
@@ -153,6 +205,9 @@ int main(int argc, char **argv)
   printf("sse+assemble:   %10.0f events/s  %8.1f MB/s  (%.1f ms)\n",
          (double)events / best_all, (double)body.len / best_all / 1e6,
          best_all * 1e3);
+  printf("  (chunk JSON): %10.0f events/s  %8.1f MB/s  (%.1f ms)\n",
+         (double)events / best_json, (double)body.len / best_json / 1e6,
+         best_json * 1e3);
   og_buf_free(&body);
   return 0;
 }

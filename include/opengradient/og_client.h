@@ -134,6 +134,10 @@ typedef struct og_request {
    * cancel. May be NULL. */
   og_llm_chunk_cb on_chunk;
   void *user;
+  /* 1 when on_chunk never reads og_llm_chunk.json: plain content chunks
+   * are then decoded without jansson and their json is NULL (see
+   * og_llm_stream_set_chunk_json). 0 (the default): every chunk has it. */
+  int no_chunk_json;
   /* With params.stream and tools: make one non-streamed request and
    * deliver it as one final chunk (for servers that do not stream tool
    * calls). */

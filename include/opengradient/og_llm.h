@@ -188,7 +188,9 @@ og_result og_llm_error_message(og_err *err, long http_status,
 
 /* One chunk as received, valid only during the callback. */
 typedef struct og_llm_chunk {
-  const json_t *json;        /* the whole chunk object */
+  const json_t *json;        /* the whole chunk object; NULL for a plain
+                                content chunk when the stream does not
+                                keep JSON (og_llm_stream_set_chunk_json) */
   const char *model;         /* NULL if absent */
   const char *role;          /* NULL if absent */
   const char *content;       /* the delta's text, NULL if none */
@@ -214,6 +216,17 @@ typedef struct og_llm_stream og_llm_stream;
 og_llm_stream *og_llm_stream_new(og_llm_chunk_cb cb, void *user);
 
 void og_llm_stream_free(og_llm_stream *s);
+
+/* Whether every chunk comes with its JSON object (og_llm_chunk.json).
+ * On (the default when there is a callback), each event is parsed with
+ * jansson. Off (the default without a callback), a content chunk of the
+ * gateway's exact shape, {"choices": [{"delta": {"content": ..., "role":
+ * ...}, "index": 0, "finish_reason": null}], "model": ...}, is decoded by
+ * a dedicated scanner, several times faster, and its json is NULL; every
+ * other chunk (tool calls, the final chunk, errors, any other shape) still
+ * goes through jansson and has its json. All other fields of the chunks,
+ * the errors and the assembled result are the same either way. */
+void og_llm_stream_set_chunk_json(og_llm_stream *s, int on);
 
 /* Limits of the embedded SSE parser (0 keeps the default of 1 MiB). */
 void og_llm_stream_set_limits(og_llm_stream *s, size_t max_line,

@@ -90,6 +90,7 @@ struct og_call {
   og_settlement settlement;
   og_llm_chunk_cb on_chunk;
   void *user;
+  int chunk_json;     /* on_chunk may read chunk->json */
   og_call_done_fn done;
   void *done_user;
   call_tee tee;
@@ -954,6 +955,7 @@ static og_result send_attempt(og_call *call, og_err *err)
       og_buf_wipe_free(&payhdr);
       return og_fail(err, OG_E_NOMEM, "out of memory");
     }
+    og_llm_stream_set_chunk_json(call->sse, call->chunk_json);
   }
   memset(&req, 0, sizeof(req));
   req.method = "POST";
@@ -995,6 +997,7 @@ og_result og_call_start(og_client *c, og_call **out, og_err *err,
   call->settlement = rq->settlement;
   call->on_chunk = rq->on_chunk;
   call->user = rq->user;
+  call->chunk_json = rq->on_chunk && !rq->no_chunk_json;
   call->done = done;
   call->done_user = user;
   call->path = completion ? "/v1/completions" : "/v1/chat/completions";

@@ -36,4 +36,21 @@ void llm_error_text(char *out, size_t n, const json_t *body);
  * "arguments"}}, with "index" first when index >= 0. NULL on failure. */
 json_t *llm_tool_call_json(const og_llm_tool_call *tc, int64_t index);
 
+/* The three fields of a content chunk recognised by llm_scan_chunk, as
+ * offsets into its output buffer (each string is followed by a NUL there);
+ * LLM_SCAN_NONE for null. */
+#define LLM_SCAN_NONE ((size_t)-1)
+typedef struct llm_fast_chunk {
+  size_t content, content_len;
+  size_t role, role_len;
+  size_t model, model_len;
+} llm_fast_chunk;
+
+/* The gateway's content-chunk scanner (stream_scan.c): 1 when data (one
+ * event, blanks trimmed) is exactly a content chunk of the gateway's shape,
+ * with its strings decoded into out (reset first) as jansson would decode
+ * them; 0 for anything else, which the caller must give to jansson. */
+int llm_scan_chunk(llm_fast_chunk *fc, og_buf *out, const char *data,
+                   size_t len);
+
 #endif

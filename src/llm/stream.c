@@ -30,8 +30,12 @@ struct og_llm_stream {
   size_t chunks;
   og_buf text;
   og_buf scratch; /* flattened list content of one chunk */
+  og_buf scan;    /* strings of a chunk decoded by llm_scan_chunk */
+  int want_json;  /* chunks must carry their jansson object */
   char *model;
+  size_t model_len;
   char *role;
+  size_t role_len;
   tc_acc *tc;
   size_t n_tc;
   og_llm_result meta; /* finish_reason, usage and tee_* merged so far */
@@ -49,8 +53,10 @@ og_llm_stream *og_llm_stream_new(og_llm_chunk_cb cb, void *user)
   og_sse_init(&s->sse, on_event, s);
   s->cb = cb;
   s->user = user;
+  s->want_json = cb != NULL;
   og_buf_init(&s->text, OG_LLM_MAX_TEXT);
   og_buf_init(&s->scratch, OG_LLM_MAX_TEXT);
+  og_buf_init(&s->scan, OG_LLM_MAX_RESPONSE);
   return s;
 }
 
@@ -62,6 +68,7 @@ void og_llm_stream_free(og_llm_stream *s)
   og_sse_free(&s->sse);
   og_buf_free(&s->text);
   og_buf_free(&s->scratch);
+  og_buf_free(&s->scan);
   free(s->model);
   free(s->role);
   for(i = 0; i < s->n_tc; i++) {
@@ -80,6 +87,11 @@ void og_llm_stream_set_limits(og_llm_stream *s, size_t max_line,
                               size_t max_event)
 {
   og_sse_set_limits(&s->sse, max_line, max_event);
+}
+
+void og_llm_stream_set_chunk_json(og_llm_stream *s, int on)
+{
+  s->want_json = on != 0;
 }
 
 int og_llm_stream_done(const og_llm_stream *s)
@@ -116,6 +128,20 @@ static og_result set_dup(og_llm_stream *s, char **dst, const char *v,
   free(*dst);
   *dst = c;
   return OG_OK;
+}
+
+/* set_dup for a value that is usually the same in every chunk (model,
+ * role): no allocation when it did not change. */
+static og_result keep_dup(og_llm_stream *s, char **dst, size_t *dst_len,
+                          const char *v, size_t n)
+{
+  og_result r;
+  if(*dst && *dst_len == n && !memcmp(*dst, v, n))
+    return OG_OK;
+  r = set_dup(s, dst, v, n);
+  if(!r)
+    *dst_len = n;
+  return r;
 }
 
 static tc_acc *tc_find(og_llm_stream *s, int64_t index)
@@ -273,6 +299,26 @@ static og_result build_result(og_llm_stream *s, og_llm_result *out)
   return OG_OK;
 }
 
+static og_result add_text(og_llm_stream *s, const char *p, size_t n)
+{
+  og_result r;
+  if(!n)
+    return OG_OK;
+  r = og_buf_add(&s->text, p, n);
+  if(r == OG_E_TOO_LARGE)
+    return og_fail(&s->ferr, r, "streamed text larger than %zu bytes",
+                   s->text.max);
+  if(r)
+    return nomem(s);
+  return OG_OK;
+}
+
+static og_result cancelled(og_llm_stream *s)
+{
+  return og_fail(&s->ferr, OG_E_CANCELLED, "stream cancelled by the "
+                 "caller");
+}
+
 static int has_members(const json_t *v)
 {
   return json_is_object(v) && json_object_size(v) > 0;
@@ -306,7 +352,7 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
   if(r)
     return r;
   if(ck.model) {
-    r = set_dup(s, &s->model, ck.model, n);
+    r = keep_dup(s, &s->model, &s->model_len, ck.model, n);
     if(r)
       return r;
   }
@@ -349,7 +395,7 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
     if(r)
       return r;
     if(ck.role && n) {
-      r = set_dup(s, &s->role, ck.role, n);
+      r = keep_dup(s, &s->role, &s->role_len, ck.role, n);
       if(r)
         return r;
     }
@@ -367,14 +413,9 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
       ck.content = og_buf_str(&s->scratch);
       ck.content_len = s->scratch.len;
     }
-    if(ck.content_len) {
-      r = og_buf_add(&s->text, ck.content, ck.content_len);
-      if(r == OG_E_TOO_LARGE)
-        return og_fail(&s->ferr, r, "streamed text larger than %zu bytes",
-                       s->text.max);
-      if(r)
-        return nomem(s);
-    }
+    r = add_text(s, ck.content, ck.content_len);
+    if(r)
+      return r;
     v = json_object_get(delta, "tool_calls");
     if(v && !json_is_null(v)) {
       if(!json_is_array(v))
@@ -411,8 +452,43 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
   else
     cancel = s->cb(s->user, &ck);
   if(cancel)
-    return og_fail(&s->ferr, OG_E_CANCELLED, "stream cancelled by the "
-                   "caller");
+    return cancelled(s);
+  return OG_OK;
+}
+
+/* A content chunk decoded by llm_scan_chunk: the same steps as on_chunk
+ * for that shape (no error member, usage, tee_* or tool calls; a null
+ * finish_reason), without a jansson object. */
+static og_result on_fast_chunk(og_llm_stream *s, const llm_fast_chunk *fc)
+{
+  const char *base = og_buf_str(&s->scan);
+  og_llm_chunk ck;
+  og_result r;
+  memset(&ck, 0, sizeof(ck));
+  if(fc->model != LLM_SCAN_NONE) {
+    ck.model = base + fc->model;
+    r = keep_dup(s, &s->model, &s->model_len, ck.model, fc->model_len);
+    if(r)
+      return r;
+  }
+  if(fc->role != LLM_SCAN_NONE) {
+    ck.role = base + fc->role;
+    if(fc->role_len) {
+      r = keep_dup(s, &s->role, &s->role_len, ck.role, fc->role_len);
+      if(r)
+        return r;
+    }
+  }
+  if(fc->content != LLM_SCAN_NONE) {
+    ck.content = base + fc->content;
+    ck.content_len = fc->content_len;
+    r = add_text(s, ck.content, ck.content_len);
+    if(r)
+      return r;
+  }
+  s->chunks++;
+  if(s->cb && s->cb(s->user, &ck))
+    return cancelled(s);
   return OG_OK;
 }
 
@@ -440,6 +516,15 @@ og_result og_llm_stream_event(og_llm_stream *s, const char *data,
   if(b - a == 6 && !memcmp(data + a, "[DONE]", 6)) {
     s->done = 1;
     return OG_OK;
+  }
+  if(!s->want_json && b - a <= OG_LLM_MAX_RESPONSE) {
+    llm_fast_chunk fc;
+    if(llm_scan_chunk(&fc, &s->scan, data + a, b - a)) {
+      r = on_fast_chunk(s, &fc);
+      if(r)
+        return stream_fail(s, r, err);
+      return OG_OK;
+    }
   }
   r = llm_load(&root, "a stream event", data + a, b - a, OG_LLM_MAX_RESPONSE,
                &s->ferr);

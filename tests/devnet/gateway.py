@@ -1113,6 +1113,9 @@ class Server(ThreadingHTTPServer):
         # TLS handshake in the connection's own thread, not in accept()
         try:
             request.settimeout(Handler.timeout)
+            # answers are small writes after the headers: without NODELAY
+            # each waits ~40 ms on Nagle + the client's delayed ACK
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             tls = self.ctx.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as e:
             if self.verbose:

@@ -1,6 +1,8 @@
 /* libFuzzer harness: bytes through the SSE parser and the chat stream
  * assembler, split at fuzzer-chosen points, checked against the same bytes
- * fed whole (the outcome must not depend on the splits).
+ * fed whole (the outcome must not depend on the splits). The split run
+ * keeps every chunk's JSON (jansson only); the whole run does not, so the
+ * gateway content-chunk scanner must agree with jansson too.
  *
  * Input: byte 0 = flags (bit 0-3: number of split sizes, bit 4: small
  * limits, bit 5-7: cancel at chunk n, 0 = never), then that many split
@@ -16,6 +18,7 @@ typedef struct outcome {
   og_result feed_rc, finish_rc;
   size_t chunks, finals, events;
   og_llm_result res;
+  og_buf content; /* the chunks' content, concatenated */
   int cancel_at;
 } outcome;
 
@@ -24,6 +27,8 @@ static int on_chunk(void *user, const og_llm_chunk *c)
   outcome *o = user;
   o->chunks++;
   if(c->content_len && !c->content)
+    abort();
+  if(c->content_len && og_buf_add(&o->content, c->content, c->content_len))
     abort();
   if(c->is_final) {
     o->finals++;
@@ -53,6 +58,7 @@ static void run(outcome *o, const uint8_t *body, size_t len,
   size_t off = 0, k = 0;
   if(!s)
     abort();
+  og_llm_stream_set_chunk_json(s, sizes != NULL);
   og_sse_init(&p, on_event, &o->events);
   if(small) {
     og_llm_stream_set_limits(s, 64, 200);
@@ -97,10 +103,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   memset(&a, 0, sizeof(a));
   memset(&b, 0, sizeof(b));
   a.cancel_at = b.cancel_at = cancel;
+  og_buf_init(&a.content, (size_t)1 << 24);
+  og_buf_init(&b.content, (size_t)1 << 24);
   run(&a, data + 1 + nsizes, size - 1 - nsizes, data + 1, nsizes, small);
   run(&b, data + 1 + nsizes, size - 1 - nsizes, NULL, 0, small);
   if(a.finish_rc != b.finish_rc || a.chunks != b.chunks ||
-     a.finals != b.finals)
+     a.finals != b.finals || a.content.len != b.content.len ||
+     memcmp(og_buf_str(&a.content), og_buf_str(&b.content), a.content.len))
     abort();
   if(!small && a.events != b.events)
     abort();
@@ -113,5 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   og_llm_result_free(&a.res);
   og_llm_result_free(&b.res);
+  og_buf_free(&a.content);
+  og_buf_free(&b.content);
   return 0;
 }

@@ -11,6 +11,11 @@
 
 /* ---- a recorder: SSE events into a JSON array, forwarded to a stream ---- */
 
+/* 1: streams keep every chunk's JSON (jansson only); 0: they do not, so
+ * plain content chunks take the scanner. Everything else must not change. */
+static int keep_json = 1;
+static size_t scanned_chunks; /* chunks seen without JSON */
+
 typedef struct rec {
   json_t *events;        /* array of strings */
   og_llm_stream *stream; /* may be NULL */
@@ -41,7 +46,14 @@ static og_result rec_event(void *user, const char *data, size_t len,
 static int rec_chunk(void *user, const og_llm_chunk *c)
 {
   rec *r = user;
-  assert_non_null(c->json);
+  if(keep_json)
+    assert_non_null(c->json);
+  else if(!c->json) {
+    assert_false(c->is_final);
+    assert_null(c->finish_reason);
+    assert_null(c->tool_calls);
+    scanned_chunks++;
+  }
   if(c->content_len)
     assert_int_equal(og_buf_add(&r->content, c->content, c->content_len),
                      OG_OK);
@@ -68,6 +80,7 @@ static void rec_init(rec *r, int with_stream)
   if(with_stream) {
     r->stream = og_llm_stream_new(rec_chunk, r);
     assert_non_null(r->stream);
+    og_llm_stream_set_chunk_json(r->stream, keep_json);
   }
 }
 
@@ -216,12 +229,11 @@ static int cmp_size(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-static void test_vectors_every_split(void **state)
+static void vectors_every_split(void)
 {
   json_t *v = tu_load_vectors("gateway_sse.json");
   json_t *cases = json_object_get(v, "cases"), *c;
   size_t i;
-  (void)state;
   assert_true(json_array_size(cases) >= 10);
   json_array_foreach(cases, i, c) {
     size_t len = strlen(tu_str(c, "body")), at, k;
@@ -249,6 +261,27 @@ static void test_vectors_every_split(void **state)
     free(cuts);
   }
   json_decref(v);
+}
+
+static void test_vectors_every_split(void **state)
+{
+  (void)state;
+  keep_json = 1;
+  scanned_chunks = 0;
+  vectors_every_split();
+  assert_int_equal(scanned_chunks, 0);
+}
+
+/* The same without chunk JSON: the scanner takes the plain content chunks
+ * and every expectation still holds. */
+static void test_vectors_every_split_scanner(void **state)
+{
+  (void)state;
+  keep_json = 0;
+  scanned_chunks = 0;
+  vectors_every_split();
+  keep_json = 1;
+  assert_true(scanned_chunks > 1000);
 }
 
 /* ---- the line rules ---- */
@@ -523,6 +556,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_vectors_every_split),
+    cmocka_unit_test(test_vectors_every_split_scanner),
     cmocka_unit_test(test_line_ends),
     cmocka_unit_test(test_fields),
     cmocka_unit_test(test_bom),
