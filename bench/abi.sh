@@ -31,6 +31,7 @@ med() { # median of the numbers on stdin
 }
 
 ours=$(col ours_ns "$OUT/abi_ours.txt" | med)
+ids=$(col ours_with_ids_ns "$OUT/abi_ours.txt" | med)
 dec=$(col decode_only_ns "$OUT/abi_ours.txt" | med)
 hexp=$(col hexpass_ns "$OUT/abi_ours.txt" | med)
 mcp=$(col memcpy_ns "$OUT/abi_ours.txt" | med)
@@ -46,11 +47,13 @@ r_mcp=$(paste <(col ours_ns "$OUT/abi_ours.txt") \
 
 echo "getActiveTEEs reply: $ENTRIES entries (11-field), $bytes bytes," \
   "hex text in; medians of $RUNS runs"
-awk -v o="$ours" -v d="$dec" -v h="$hexp" -v m="$mcp" -v v="$viem" \
+awk -v o="$ours" -v i="$ids" -v d="$dec" -v h="$hexp" -v m="$mcp" -v v="$viem" \
   -v rv="$r_viem" -v rh="$r_hex" -v rm="$r_mcp" -v n="$ENTRIES" 'BEGIN {
   printf "  %-36s %10.3f ms  (%.0f ns/TEE)\n", "ours: hex + decode",
     o / 1e6, o / n
   printf "  %-36s %10.3f ms\n", "  decode alone (bytes -> structs)", d / 1e6
+  printf "  %-36s %10.3f ms  (viem/this %.1f)\n", "ours + tee ids (Keccak per key)",
+    i / 1e6, v / i
   printf "  %-36s %10.3f ms\n", "plain hex-to-bytes pass", h / 1e6
   printf "  %-36s %10.3f ms\n", "memcpy of the bytes", m / 1e6
   printf "  %-36s %10.3f ms\n", "viem decodeFunctionResult", v / 1e6

@@ -24,7 +24,8 @@ extern "C" {
 /* One TEEInfo entry. The byte fields point into memory owned by the
  * og_tee_list that holds the entry. */
 typedef struct og_tee {
-  og_bytes32 id;             /* keccak256(public_key) */
+  og_bytes32 id;             /* keccak256(public_key); set by
+                                og_tee_list_compute_ids */
   og_address owner;
   og_address payment_address;
   const char *endpoint;      /* NUL-terminated, endpoint_len bytes */
@@ -58,8 +59,9 @@ typedef struct og_tee_list {
 /* Decode getActiveTEEs return data (raw bytes, not hex) into list.
  * Bounds-checks every offset and length and applies the caps above.
  * Strict: dirty address high bits, out-of-range uint8/bool and non-zero
- * padding are OG_E_PARSE. On success the caller frees with
- * og_tee_list_free. */
+ * padding are OG_E_PARSE. ABI work only: the ids (a Keccak of each key)
+ * are derived afterwards by og_tee_list_compute_ids, which the registry
+ * client always calls. On success the caller frees with og_tee_list_free. */
 og_result og_registry_decode_tees(og_tee_list *list, og_err *err,
                                   const unsigned char *data, size_t len);
 
@@ -67,6 +69,9 @@ og_result og_registry_decode_tees(og_tee_list *list, og_err *err,
  * of exactly one entry; caller frees with og_tee_list_free. */
 og_result og_registry_decode_tee(og_tee_list *list, og_err *err,
                                  const unsigned char *data, size_t len);
+
+/* Fill each entry's id = keccak256(public_key). */
+void og_tee_list_compute_ids(og_tee_list *list);
 
 void og_tee_list_free(og_tee_list *list);
 

@@ -77,6 +77,7 @@ og_result og_registry_get_active(og_rpc *r, og_tee_list *list, og_err *err,
      * is never taken as "no TEEs". */
     return og_fail(err, OG_E_RPC, "the registry's getActiveTEEs reply is "
                    "malformed: %s", e.msg);
+  og_tee_list_compute_ids(list);
   return OG_OK;
 }
 
@@ -117,6 +118,7 @@ og_result og_registry_get_tee(og_rpc *r, og_tee_list *list, og_err *err,
   if(rc)
     return og_fail(err, OG_E_RPC, "the registry's getTEE reply is "
                    "malformed: %s", e.msg);
+  og_tee_list_compute_ids(list);
   if(list->count != 1 || memcmp(list->items[0].id.b, id->b, 32)) {
     og_tee_list_free(list);
     return og_fail(err, OG_E_RPC, "the registry answered getTEE(%s) with "

@@ -163,8 +163,6 @@ static og_result decode_entry(const og_abi_dec *el, og_err *err, og_tee *t,
     r = og_abi_read_u64(el, err, &t->last_heartbeat_at, 9);
   if(!r && head == HEAD11)
     r = decode_ohttp(el, err, t, a);
-  if(!r)
-    og_keccak256(&t->id, t->public_key, t->public_key_len);
   return r;
 }
 
@@ -173,6 +171,15 @@ static void list_clear(og_tee_list *list)
   list->items = NULL;
   list->count = 0;
   list->storage = NULL;
+}
+
+void og_tee_list_compute_ids(og_tee_list *list)
+{
+  size_t i;
+  for(i = 0; i < list->count; i++) {
+    og_tee *t = &list->items[i];
+    og_keccak256(&t->id, t->public_key, t->public_key_len);
+  }
 }
 
 void og_tee_list_free(og_tee_list *list)

@@ -124,6 +124,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
 
   og_err_clear(&err);
   og_request_init(rq);
+  rq->no_chunk_json = !c->json; /* NDJSON needs each chunk as JSON */
   if(!cli_has(c, OPT_MODEL))
     return cli_error(c, OG_E_USAGE, "--model is required (PROVIDER/MODEL, "
                      "e.g. openai/gpt-5)");
