@@ -53,7 +53,7 @@ static og_result element_head(const og_abi_dec *el, og_err *err,
   size_t i;
   og_result r;
   for(i = 2; i <= 4; i++) {
-    r = og_abi_read_u64(el, err, &off, i);
+    r = og_abi_read_u64(el, &off, i, err);
     if(r)
       return r;
     if(off < m)
@@ -63,7 +63,7 @@ static og_result element_head(const og_abi_dec *el, og_err *err,
     *head = HEAD10;
     return OG_OK;
   }
-  r = og_abi_read_u64(el, err, &off, 10);
+  r = og_abi_read_u64(el, &off, 10, err);
   if(r)
     return r;
   if(off < m)
@@ -83,7 +83,7 @@ static og_result copy_bytes(const og_abi_dec *d, og_err *err, arena *a,
                             size_t i, size_t head, size_t max, int nul)
 {
   const unsigned char *p;
-  og_result r = og_abi_read_bytes(d, err, &p, outlen, i, head, max);
+  og_result r = og_abi_read_bytes(d, &p, outlen, i, head, max, err);
   if(r)
     return r;
   return arena_copy(a, err, out, p, *outlen, nul);
@@ -93,15 +93,15 @@ static og_result decode_ohttp(const og_abi_dec *el, og_err *err, og_tee *t,
                               arena *a)
 {
   og_abi_dec o;
-  og_result r = og_abi_read_tuple(el, err, &o, 10, HEAD11);
+  og_result r = og_abi_read_tuple(el, &o, 10, HEAD11, err);
   if(!r)
-    r = og_abi_read_u8(&o, err, &t->ohttp_key_id, 0);
+    r = og_abi_read_u8(&o, &t->ohttp_key_id, 0, err);
   if(!r)
-    r = og_abi_read_u16(&o, err, &t->ohttp_kem_id, 1);
+    r = og_abi_read_u16(&o, &t->ohttp_kem_id, 1, err);
   if(!r)
-    r = og_abi_read_u16(&o, err, &t->ohttp_kdf_id, 2);
+    r = og_abi_read_u16(&o, &t->ohttp_kdf_id, 2, err);
   if(!r)
-    r = og_abi_read_u16(&o, err, &t->ohttp_aead_id, 3);
+    r = og_abi_read_u16(&o, &t->ohttp_aead_id, 3, err);
   if(!r)
     r = copy_bytes(&o, err, a, &t->ohttp_public_key,
                    &t->ohttp_public_key_len, 4, OHTTP_HEAD,
@@ -111,7 +111,7 @@ static og_result decode_ohttp(const og_abi_dec *el, og_err *err, og_tee *t,
                    &t->ohttp_key_config_len, 5, OHTTP_HEAD,
                    OG_TEE_MAX_PUBKEY, 0);
   if(!r)
-    r = og_abi_read_u64(&o, err, &t->ohttp_registered_at, 6);
+    r = og_abi_read_u64(&o, &t->ohttp_registered_at, 6, err);
   if(!r)
     t->has_ohttp = 1;
   return r;
@@ -135,9 +135,9 @@ static og_result decode_entry(const og_abi_dec *el, og_err *err, og_tee *t,
                    el->base);
   *layout = head;
   memset(t, 0, sizeof(*t));
-  r = og_abi_read_address(el, err, &t->owner, 0);
+  r = og_abi_read_address(el, &t->owner, 0, err);
   if(!r)
-    r = og_abi_read_address(el, err, &t->payment_address, 1);
+    r = og_abi_read_address(el, &t->payment_address, 1, err);
   if(!r)
     r = copy_bytes(el, err, a, &ep, &t->endpoint_len, 2, head,
                    OG_TEE_MAX_ENDPOINT, 1);
@@ -150,17 +150,17 @@ static og_result decode_entry(const og_abi_dec *el, og_err *err, og_tee *t,
     r = copy_bytes(el, err, a, &t->tls_cert, &t->tls_cert_len, 4, head,
                    OG_TEE_MAX_CERT, 0);
   if(!r)
-    r = og_abi_read_bytes32(el, err, &t->pcr_hash, 5);
+    r = og_abi_read_bytes32(el, &t->pcr_hash, 5, err);
   if(!r)
-    r = og_abi_read_u8(el, err, &t->tee_type, 6);
+    r = og_abi_read_u8(el, &t->tee_type, 6, err);
   if(!r)
-    r = og_abi_read_bool(el, err, &ival, 7);
+    r = og_abi_read_bool(el, &ival, 7, err);
   if(!r) {
     t->enabled = ival;
-    r = og_abi_read_u64(el, err, &t->registered_at, 8);
+    r = og_abi_read_u64(el, &t->registered_at, 8, err);
   }
   if(!r)
-    r = og_abi_read_u64(el, err, &t->last_heartbeat_at, 9);
+    r = og_abi_read_u64(el, &t->last_heartbeat_at, 9, err);
   if(!r && head == HEAD11)
     r = decode_ohttp(el, err, t, a);
   return r;
@@ -229,9 +229,9 @@ og_result og_registry_decode_tees(og_tee_list *list, og_err *err,
   if(len > OG_REGISTRY_MAX_REPLY)
     return og_fail(err, OG_E_TOO_LARGE,
                    "registry reply of %zu bytes is over the cap", len);
-  r = og_abi_dec_init(&d, &e, data, len);
+  r = og_abi_dec_init(&d, data, len, &e);
   if(!r)
-    r = og_abi_read_array(&d, &e, &elems, &n, 0, WORD, OG_TEE_MAX_ENTRIES);
+    r = og_abi_read_array(&d, &elems, &n, 0, WORD, OG_TEE_MAX_ENTRIES, &e);
   if(r)
     return og_fail(err, r, "registry reply: %s", e.msg);
   if(!n)
@@ -241,7 +241,7 @@ og_result og_registry_decode_tees(og_tee_list *list, og_err *err,
     return r;
   for(i = 0; i < n; i++) {
     /* element offsets must point past the table of offsets */
-    r = og_abi_read_tuple(&elems, &e, &el, i, n * WORD);
+    r = og_abi_read_tuple(&elems, &el, i, n * WORD, &e);
     if(!r)
       r = decode_entry(&el, &e, &list->items[i], &a, &layout);
     if(r)
@@ -263,9 +263,9 @@ og_result og_registry_decode_tee(og_tee_list *list, og_err *err,
   if(len > OG_REGISTRY_MAX_REPLY)
     return og_fail(err, OG_E_TOO_LARGE,
                    "registry reply of %zu bytes is over the cap", len);
-  r = og_abi_dec_init(&d, &e, data, len);
+  r = og_abi_dec_init(&d, data, len, &e);
   if(!r)
-    r = og_abi_read_tuple(&d, &e, &el, 0, WORD);
+    r = og_abi_read_tuple(&d, &el, 0, WORD, &e);
   if(r)
     return og_fail(err, r, "getTEE reply: %s", e.msg);
   r = list_alloc(list, err, &a, 1, len);
