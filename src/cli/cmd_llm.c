@@ -258,7 +258,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
       og_bytes32 tmp;
       og_err e2;
       og_err_clear(&e2);
-      if(og_tee_id_parse(&tmp, &e2, cfg->tee_id))
+      if(og_tee_id_parse(&tmp, cfg->tee_id, &e2))
         return cli_error(c, OG_E_USAGE, "--tee-id: %s", e2.msg);
     }
   }

@@ -192,7 +192,7 @@ static og_result select_tee(og_client *c, og_tee_list *list,
   so.pcr_allow = c->npcr ? c->pcr : NULL;
   so.pcr_allow_len = c->npcr;
   if(!nexclude)
-    return og_tee_select(chosen, err, list, &so);
+    return og_tee_select(chosen, list, &so, err);
   /* choose among the others: hide the excluded entries from the selector */
   filtered = *list;
   filtered.items = malloc(list->count * sizeof(og_tee) + 1);
@@ -202,7 +202,7 @@ static og_result select_tee(og_client *c, og_tee_list *list,
     if(!excluded(&list->items[i], exclude, nexclude))
       filtered.items[n++] = list->items[i];
   filtered.count = n;
-  r = og_tee_select(chosen, err, &filtered, &so);
+  r = og_tee_select(chosen, &filtered, &so, err);
   if(!r) {
     /* map back into the real list */
     for(i = 0; i < list->count; i++)
@@ -224,7 +224,7 @@ static og_result refresh(og_client *c, og_err *err, const og_bytes32 *exclude,
   const og_tee *chosen = NULL;
   og_result r;
   size_t i;
-  r = og_registry_get_active(c->rpc, &list, err, &c->registry, c->tee_type);
+  r = og_registry_get_active(c->rpc, &list, &c->registry, c->tee_type, err);
   if(r) {
     og_tee_list_free(&list);
     return r;
@@ -398,7 +398,7 @@ og_result og_client_new(og_client **out, og_err *err,
       goto fail;
     }
     if(cfg->tee_id) {
-      r = og_tee_id_parse(&c->tee_id, err, cfg->tee_id);
+      r = og_tee_id_parse(&c->tee_id, cfg->tee_id, err);
       if(r)
         goto fail;
       c->has_tee_id = 1;
@@ -429,7 +429,7 @@ og_result og_client_new(og_client **out, og_err *err,
       so.tee_type = c->tee_type;
       so.pcr_allow = c->npcr ? c->pcr : NULL;
       so.pcr_allow_len = c->npcr;
-      r = og_registry_select(c->rpc, &list, &chosen, err, &c->registry, &so);
+      r = og_registry_select(c->rpc, &list, &chosen, &c->registry, &so, err);
       if(r) {
         og_tee_list_free(&list);
         goto fail;
