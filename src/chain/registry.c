@@ -46,7 +46,7 @@ og_result og_registry_fetch_active(og_rpc *r, og_buf *out,
   put_sel(cd, OG_SEL_GET_ACTIVE_TEES);
   cd[35] = tee_type;
   og_err_clear(&e);
-  rc = og_eth_call(r, out, &e, registry, cd, sizeof(cd));
+  rc = og_eth_call(r, out, registry, cd, sizeof(cd), &e);
   if(rc)
     return og_fail(err, rc, "reading getActiveTEEs(%u) from the registry: %s",
                    tee_type, e.msg);
@@ -102,7 +102,7 @@ og_result og_registry_get_tee(og_rpc *r, og_tee_list *list,
   id_calldata(cd, OG_SEL_GET_TEE, id);
   og_buf_init(&raw, OG_REGISTRY_MAX_REPLY);
   og_err_clear(&e);
-  rc = og_eth_call(r, &raw, &e, registry, cd, sizeof(cd));
+  rc = og_eth_call(r, &raw, registry, cd, sizeof(cd), &e);
   if(rc) {
     og_buf_free(&raw);
     if(rc == OG_E_RPC && revert_is(r, OG_SEL_TEE_NOT_FOUND))
@@ -139,7 +139,7 @@ og_result og_registry_is_active(og_rpc *r, int *active,
   id_calldata(cd, OG_SEL_IS_TEE_ACTIVE, id);
   og_buf_init(&raw, 64);
   og_err_clear(&e);
-  rc = og_eth_call(r, &raw, &e, registry, cd, sizeof(cd));
+  rc = og_eth_call(r, &raw, registry, cd, sizeof(cd), &e);
   if(rc) {
     og_buf_free(&raw);
     return og_fail(err, rc, "reading isTEEActive from the registry: %s",

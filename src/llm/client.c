@@ -417,7 +417,7 @@ og_result og_client_new(og_client **out, og_err *err,
     ro.allow_insecure = cfg->allow_insecure_rpc;
     ro.timeout_ms = c->timeout_ms;
     ro.http = c->http;
-    r = og_rpc_new(&c->rpc, err, &ro);
+    r = og_rpc_new(&c->rpc, &ro, err);
     if(r)
       goto fail;
     if(c->has_tee_id) {

@@ -340,7 +340,7 @@ static og_rpc *client(const char *path, int p)
   memset(&o, 0, sizeof(o));
   o.url = url;
   o.timeout_ms = 20000;
-  assert_int_equal(og_rpc_new(&r, &err, &o), OG_OK);
+  assert_int_equal(og_rpc_new(&r, &o, &err), OG_OK);
   return r;
 }
 
