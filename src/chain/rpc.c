@@ -415,7 +415,7 @@ og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
   hr.max_body = r->max_reply;
   hr.allow_http = r->is_http;
   og_err_clear(&terr);
-  rc = og_http_perform(r->http, &resp, &terr, &hr);
+  rc = og_http_perform(r->http, &resp, &hr, &terr);
   free(text);
   if(rc) {
     og_http_resp_free(&resp);

@@ -291,7 +291,7 @@ static int tee_check(cli *c, cli_registry *reg)
     req.max_body = 1 << 20;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     og_err_clear(&err);
-    r = og_http_start(http, NULL, &err, &req, probe_done, p);
+    r = og_http_start(http, NULL, &req, probe_done, p, &err);
     if(r) {
       p->done = 1;
       p->rc = r;

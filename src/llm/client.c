@@ -974,7 +974,7 @@ static og_result send_attempt(og_call *call, og_err *err)
   }
   logf_(c, "POST %s%s%s", url, call->paid ? " (paid)" : "",
         call->used_session ? " (x402 session)" : "");
-  r = og_http_start(c->http, &call->xfer, err, &req, http_done, call);
+  r = og_http_start(c->http, &call->xfer, &req, http_done, call, err);
   og_buf_wipe_free(&payhdr); /* the transport copied the request */
   return r;
 }
