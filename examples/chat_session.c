@@ -134,7 +134,7 @@ int main(int argc, char **argv)
     return usage();
 
   og_err_clear(&err);
-  r = og_client_new(&client, &err, &cfg);
+  r = og_client_new(&client, &cfg, &err);
   if(r) {
     fprintf(stderr, "chat_session: %s\n", err.msg);
     return og_exit_code(r);
@@ -158,8 +158,8 @@ int main(int argc, char **argv)
       req.params.stream = stream;
     }
     og_err_clear(&err);
-    r = completion ? og_completion(client, &inf, &err, &req)
-                   : og_chat(client, &inf, &err, &req);
+    r = completion ? og_completion(client, &inf, &req, &err)
+                   : og_chat(client, &inf, &req, &err);
     print_line(i + 1, r, &err, &inf);
     if(r)
       status = og_exit_code(r);

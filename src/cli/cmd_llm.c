@@ -596,15 +596,15 @@ int cmd_llm(cli *c)
   }
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
-  r = og_client_new(&run.client, &err, &cfg);
+  r = og_client_new(&run.client, &cfg, &err);
   og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
   if(r) {
     rc = cli_fail(c, r, &err);
     run_free(&run);
     return rc;
   }
-  r = og_call_start(run.client, &call, &err, &run.req, run.completion,
-                    call_done, &run);
+  r = og_call_start(run.client, &call, &run.req, run.completion, call_done,
+                    &run, &err);
   if(r) {
     rc = cli_fail(c, r, &err);
     run_free(&run);
