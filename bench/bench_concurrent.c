@@ -20,8 +20,8 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   return 0;
 }
 
-static void on_done(void *user, og_result rc, const og_err *err,
-                    og_inference *out)
+static void on_done(void *user, og_result rc, og_inference *out,
+                    const og_err *err)
 {
   tally *t = user;
   t->done++;

@@ -24,8 +24,8 @@ static int on_chunk(void *user, const og_llm_chunk *chunk)
   return 0; /* nonzero would cancel this stream */
 }
 
-static void on_done(void *user, og_result rc, const og_err *err,
-                    og_inference *out)
+static void on_done(void *user, og_result rc, og_inference *out,
+                    const og_err *err)
 {
   progress *p = user;
   p->done++;

@@ -158,8 +158,8 @@ og_result og_completion(og_client *c, og_inference *out, const og_request *req,
  * og_http_step, with the result; out then belongs to the caller (free with
  * og_inference_free). The og_request is copied. */
 typedef struct og_call og_call;
-typedef void (*og_call_done_fn)(void *user, og_result rc, const og_err *err,
-                                og_inference *out);
+typedef void (*og_call_done_fn)(void *user, og_result rc, og_inference *out,
+                                const og_err *err);
 
 og_result og_call_start(og_client *c, og_call **call, const og_request *req,
                         int completion, og_call_done_fn done, void *user,

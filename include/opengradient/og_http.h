@@ -91,7 +91,7 @@ typedef struct og_http_req {
  * callback returns. The callback may start new transfers and cancel others.
  */
 typedef void (*og_http_done_cb)(void *user, og_http_xfer *x, og_result rc,
-                                const og_err *err, og_http_resp *resp);
+                                og_http_resp *resp, const og_err *err);
 
 /* Create a transport. Caller frees with og_http_free. */
 og_result og_http_new(og_http **out, og_err *err) OG_WARN_UNUSED;

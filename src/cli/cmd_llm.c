@@ -539,8 +539,8 @@ static int print_stream_end(llm_run *run)
 
 /* ------------------------------ driver ------------------------------ */
 
-static void call_done(void *user, og_result rc, const og_err *err,
-                      og_inference *out)
+static void call_done(void *user, og_result rc, og_inference *out,
+                      const og_err *err)
 {
   llm_run *run = user;
   run->done = 1;

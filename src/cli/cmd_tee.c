@@ -202,7 +202,7 @@ static double ms_since(const struct timespec *t0)
 }
 
 static void probe_done(void *user, og_http_xfer *x, og_result rc,
-                       const og_err *err, og_http_resp *resp)
+                       og_http_resp *resp, const og_err *err)
 {
   probe *p = user;
   (void)x;

@@ -612,7 +612,7 @@ static void finish(og_call *call, og_result rc, const og_err *err)
   if(rc && !e.msg[0])
     snprintf(e.msg, sizeof(e.msg), "%s", og_strerror(rc));
   call_free(call);
-  done(user, rc, &e, &out);
+  done(user, rc, &out, &e);
 }
 
 static og_result send_attempt(og_call *call, og_err *err);
@@ -841,7 +841,7 @@ static int failover_ok(og_call *call, og_result rc, const og_http_resp *resp)
 }
 
 static void http_done(void *user, og_http_xfer *x, og_result rc,
-                      const og_err *xerr, og_http_resp *resp)
+                      og_http_resp *resp, const og_err *xerr)
 {
   og_call *call = user;
   og_err err;
@@ -1051,8 +1051,8 @@ typedef struct blocking {
   og_inference out;
 } blocking;
 
-static void blocking_done(void *user, og_result rc, const og_err *err,
-                          og_inference *out)
+static void blocking_done(void *user, og_result rc, og_inference *out,
+                          const og_err *err)
 {
   blocking *b = user;
   b->done = 1;

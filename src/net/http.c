@@ -633,7 +633,7 @@ static void xfer_finish(og_http *h, og_http_xfer *x, int have_cc,
     (void)capture_headers(x); /* best effort, e.g. a 402 cut short */
   xfer_release(h, x);
   if(x->done)
-    x->done(x->done_user, x, rc, &e, &x->resp);
+    x->done(x->done_user, x, rc, &x->resp, &e);
   xfer_free(x);
 }
 
@@ -957,7 +957,7 @@ struct sync_state {
 };
 
 static void sync_done(void *user, og_http_xfer *x, og_result rc,
-                      const og_err *e, og_http_resp *resp)
+                      og_http_resp *resp, const og_err *e)
 {
   struct sync_state *s = user;
   (void)x;

@@ -411,7 +411,7 @@ struct done_rec {
 };
 
 static void on_done(void *user, og_http_xfer *x, og_result rc,
-                    const og_err *err, og_http_resp *resp)
+                    og_http_resp *resp, const og_err *err)
 {
   struct done_rec *d = user;
   (void)x;
