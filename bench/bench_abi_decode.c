@@ -64,7 +64,7 @@ static size_t decode_hex(unsigned char *scratch, size_t cap, const char *hex,
   size_t n = 0, count;
   og_err_clear(&err);
   if(og_hex_decode(scratch, cap, &n, hex, hexlen) ||
-     og_registry_decode_tees(&list, &err, scratch, n)) {
+     og_registry_decode_tees(&list, scratch, n, &err)) {
     fprintf(stderr, "decode failed: %s\n", err.msg);
     exit(1);
   }
@@ -112,7 +112,7 @@ static void run_once(mode m, const input *in)
     decode_hex(in->scratch, in->cap, in->hex, in->hexlen, 1);
     break;
   case DECODE_ONLY:
-    if(og_registry_decode_tees(&list, NULL, in->bytes, in->nbytes))
+    if(og_registry_decode_tees(&list, in->bytes, in->nbytes, NULL))
       exit(1);
     sink += list.items[0].tee_type;
     og_tee_list_free(&list);

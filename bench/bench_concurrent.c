@@ -20,8 +20,8 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   return 0;
 }
 
-static void on_done(void *user, og_result rc, const og_err *err,
-                    og_inference *out)
+static void on_done(void *user, og_result rc, og_inference *out,
+                    const og_err *err)
 {
   tally *t = user;
   t->done++;
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
   cfg.tls_cert_der = der;
   cfg.tls_cert_der_len = der_len;
   og_err_clear(&err);
-  if(og_client_new(&c, &err, &cfg)) {
+  if(og_client_new(&c, &cfg, &err)) {
     fprintf(stderr, "bench_concurrent: %s\n", err.msg);
     return 1;
   }
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
   rq.user = &t;
   t0 = bench_now();
   for(i = 0; i < streams; i++) {
-    if(og_call_start(c, NULL, &err, &rq, 0, on_done, &t)) {
+    if(og_call_start(c, NULL, &rq, 0, on_done, &t, &err)) {
       fprintf(stderr, "bench_concurrent: %s\n", err.msg);
       t.failed++;
     }

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
   cfg.tls_cert_der = der;
   cfg.tls_cert_der_len = der_len;
   og_err_clear(&err);
-  if(og_client_new(&c, &err, &cfg)) {
+  if(og_client_new(&c, &cfg, &err)) {
     fprintf(stderr, "bench_sse_tls: %s\n", err.msg);
     return 1;
   }
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
   rq.no_chunk_json = 1; /* the callback only counts */
   rq.user = &k;
   t0 = bench_now();
-  r = og_chat(c, &out, &err, &rq);
+  r = og_chat(c, &out, &rq, &err);
   t1 = bench_now();
   if(r) {
     fprintf(stderr, "bench_sse_tls: %s\n", err.msg);

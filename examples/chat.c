@@ -31,7 +31,7 @@ int main(int argc, char **argv)
   cfg.private_key_hex = getenv("OG_PRIVATE_KEY"); /* NULL: no payments */
 
   /* reads the registry and picks a usable active TEE */
-  r = og_client_new(&client, &err, &cfg);
+  r = og_client_new(&client, &cfg, &err);
   if(r) {
     fprintf(stderr, "%s: %s\n", og_strerror(r), err.msg);
     return og_exit_code(r);
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
   req.params.messages = messages;
 
   /* pinned TLS, payment if asked, signature verified before returning */
-  r = og_chat(client, &answer, &err, &req);
+  r = og_chat(client, &answer, &req, &err);
   if(r)
     fprintf(stderr, "%s: %s\n", og_strerror(r), err.msg);
   else

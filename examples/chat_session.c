@@ -47,8 +47,8 @@ static void pause_for(double seconds)
   nanosleep(&ts, NULL);
 }
 
-static void print_line(int i, og_result rc, const og_err *err,
-                       const og_inference *inf)
+static void print_line(int i, og_result rc, const og_inference *inf,
+                       const og_err *err)
 {
   json_t *o = json_pack("{s:i,s:b,s:i}", "i", i, "ok", rc == OG_OK,
                         "exit_code", og_exit_code(rc));
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
     return usage();
 
   og_err_clear(&err);
-  r = og_client_new(&client, &err, &cfg);
+  r = og_client_new(&client, &cfg, &err);
   if(r) {
     fprintf(stderr, "chat_session: %s\n", err.msg);
     return og_exit_code(r);
@@ -158,9 +158,9 @@ int main(int argc, char **argv)
       req.params.stream = stream;
     }
     og_err_clear(&err);
-    r = completion ? og_completion(client, &inf, &err, &req)
-                   : og_chat(client, &inf, &err, &req);
-    print_line(i + 1, r, &err, &inf);
+    r = completion ? og_completion(client, &inf, &req, &err)
+                   : og_chat(client, &inf, &req, &err);
+    print_line(i + 1, r, &inf, &err);
     if(r)
       status = og_exit_code(r);
     og_inference_free(&inf);

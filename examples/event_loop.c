@@ -24,8 +24,8 @@ static int on_chunk(void *user, const og_llm_chunk *chunk)
   return 0; /* nonzero would cancel this stream */
 }
 
-static void on_done(void *user, og_result rc, const og_err *err,
-                    og_inference *out)
+static void on_done(void *user, og_result rc, og_inference *out,
+                    const og_err *err)
 {
   progress *p = user;
   p->done++;
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
   cfg.rpc_url = argv[1];
   cfg.registry = argv[2];
   n = atoi(argv[3]);
-  if(og_client_new(&client, &err, &cfg)) {
+  if(og_client_new(&client, &cfg, &err)) {
     fprintf(stderr, "%s\n", err.msg);
     return 1;
   }
@@ -69,7 +69,7 @@ int main(int argc, char **argv)
   req.on_chunk = on_chunk;
   req.user = &prog;
   for(i = 0; i < n; i++)
-    if(og_call_start(client, NULL, &err, &req, 0, on_done, &prog))
+    if(og_call_start(client, NULL, &req, 0, on_done, &prog, &err))
       fprintf(stderr, "cannot start: %s\n", err.msg);
 
   /* the caller's loop: select() on the transport's sockets */

@@ -108,59 +108,59 @@ typedef struct og_abi_dec {
 } og_abi_dec;
 
 /* A view of data with base 0. OG_E_PARSE unless len is a multiple of 32. */
-og_result og_abi_dec_init(og_abi_dec *d, og_err *err,
-                          const unsigned char *data, size_t len);
+og_result og_abi_dec_init(og_abi_dec *d, const unsigned char *data, size_t len,
+                          og_err *err);
 
 /* The 32 bytes of word i. */
-og_result og_abi_word(const og_abi_dec *d, og_err *err,
-                      const unsigned char **w, size_t i);
+og_result og_abi_word(const og_abi_dec *d, const unsigned char **w, size_t i,
+                      og_err *err);
 
-og_result og_abi_read_address(const og_abi_dec *d, og_err *err,
-                              og_address *out, size_t i);
-og_result og_abi_read_bool(const og_abi_dec *d, og_err *err, int *out,
-                           size_t i);
-og_result og_abi_read_u8(const og_abi_dec *d, og_err *err, uint8_t *out,
-                         size_t i);
-og_result og_abi_read_u16(const og_abi_dec *d, og_err *err, uint16_t *out,
-                          size_t i);
-og_result og_abi_read_u64(const og_abi_dec *d, og_err *err, uint64_t *out,
-                          size_t i);
+og_result og_abi_read_address(const og_abi_dec *d, og_address *out, size_t i,
+                              og_err *err);
+og_result og_abi_read_bool(const og_abi_dec *d, int *out, size_t i,
+                           og_err *err);
+og_result og_abi_read_u8(const og_abi_dec *d, uint8_t *out, size_t i,
+                         og_err *err);
+og_result og_abi_read_u16(const og_abi_dec *d, uint16_t *out, size_t i,
+                          og_err *err);
+og_result og_abi_read_u64(const og_abi_dec *d, uint64_t *out, size_t i,
+                          og_err *err);
 /* uint256 as 32 big-endian bytes. */
-og_result og_abi_read_uint256(const og_abi_dec *d, og_err *err,
-                              unsigned char out[32], size_t i);
-og_result og_abi_read_bytes32(const og_abi_dec *d, og_err *err,
-                              og_bytes32 *out, size_t i);
+og_result og_abi_read_uint256(const og_abi_dec *d, unsigned char out[32],
+                              size_t i, og_err *err);
+og_result og_abi_read_bytes32(const og_abi_dec *d, og_bytes32 *out, size_t i,
+                              og_err *err);
 
 /* Follow the offset in word i to a dynamic value; *pos receives its
  * absolute position. The offset must be 32-aligned, at least min_off
  * (pass the head size so that tails cannot point into the head) and
  * leave room for one word. */
-og_result og_abi_follow(const og_abi_dec *d, og_err *err, size_t *pos,
-                        size_t i, size_t min_off);
+og_result og_abi_follow(const og_abi_dec *d, size_t *pos, size_t i,
+                        size_t min_off, og_err *err);
 
 /* bytes or string behind the offset in word i: *p points into the data
  * (not copied, not NUL-terminated), *n is its length. Fails with
  * OG_E_TOO_LARGE when the length is over max, OG_E_PARSE when it runs
  * past the end or the padding is not zero. */
-og_result og_abi_read_bytes(const og_abi_dec *d, og_err *err,
-                            const unsigned char **p, size_t *n, size_t i,
-                            size_t min_off, size_t max);
+og_result og_abi_read_bytes(const og_abi_dec *d, const unsigned char **p,
+                            size_t *n, size_t i, size_t min_off, size_t max,
+                            og_err *err);
 
 /* A dynamic tuple behind the offset in word i: sub gets its base. */
-og_result og_abi_read_tuple(const og_abi_dec *d, og_err *err,
-                            og_abi_dec *sub, size_t i, size_t min_off);
+og_result og_abi_read_tuple(const og_abi_dec *d, og_abi_dec *sub, size_t i,
+                            size_t min_off, og_err *err);
 
 /* A static tuple inlined at word i: sub gets base + 32*i. */
-og_result og_abi_inline_tuple(const og_abi_dec *d, og_err *err,
-                              og_abi_dec *sub, size_t i);
+og_result og_abi_inline_tuple(const og_abi_dec *d, og_abi_dec *sub, size_t i,
+                              og_err *err);
 
 /* A dynamic array T[] behind the offset in word i: *count elements whose
  * head area starts at elems->base. Fails with OG_E_TOO_LARGE over
  * max_count and OG_E_PARSE when count words (one per element, the
  * least any element takes) do not fit in the data. */
-og_result og_abi_read_array(const og_abi_dec *d, og_err *err,
-                            og_abi_dec *elems, size_t *count, size_t i,
-                            size_t min_off, size_t max_count);
+og_result og_abi_read_array(const og_abi_dec *d, og_abi_dec *elems,
+                            size_t *count, size_t i, size_t min_off,
+                            size_t max_count, og_err *err);
 
 /* ---- revert data ---- */
 

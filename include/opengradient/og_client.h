@@ -88,8 +88,8 @@ typedef struct og_client og_client;
  * TEE (exactly tee_id, else at random among the usable active ones).
  * Errors: OG_E_USAGE (bad config), OG_E_RPC (registry unreadable),
  * OG_E_NO_TEE. Caller frees with og_client_free. */
-og_result og_client_new(og_client **out, og_err *err,
-                        const og_client_config *cfg) OG_WARN_UNUSED;
+og_result og_client_new(og_client **out, const og_client_config *cfg,
+                        og_err *err) OG_WARN_UNUSED;
 
 /* Free the client (in-flight calls are cancelled) and wipe its key. */
 void og_client_free(og_client *c);
@@ -149,21 +149,21 @@ void og_request_init(og_request *req);
 /* Blocking requests. On OG_OK *out holds the answer; the caller frees it
  * with og_inference_free (also on failure, when it may hold the request
  * and the serving TEE). */
-og_result og_chat(og_client *c, og_inference *out, og_err *err,
-                  const og_request *req) OG_WARN_UNUSED;
-og_result og_completion(og_client *c, og_inference *out, og_err *err,
-                        const og_request *req) OG_WARN_UNUSED;
+og_result og_chat(og_client *c, og_inference *out, const og_request *req,
+                  og_err *err) OG_WARN_UNUSED;
+og_result og_completion(og_client *c, og_inference *out, const og_request *req,
+                        og_err *err) OG_WARN_UNUSED;
 
 /* Non-blocking requests. done is called once, from og_client_wait or
  * og_http_step, with the result; out then belongs to the caller (free with
  * og_inference_free). The og_request is copied. */
 typedef struct og_call og_call;
-typedef void (*og_call_done_fn)(void *user, og_result rc, const og_err *err,
-                                og_inference *out);
+typedef void (*og_call_done_fn)(void *user, og_result rc, og_inference *out,
+                                const og_err *err);
 
-og_result og_call_start(og_client *c, og_call **call, og_err *err,
-                        const og_request *req, int completion,
-                        og_call_done_fn done, void *user) OG_WARN_UNUSED;
+og_result og_call_start(og_client *c, og_call **call, const og_request *req,
+                        int completion, og_call_done_fn done, void *user,
+                        og_err *err) OG_WARN_UNUSED;
 
 /* Cancel a call that has not completed; its done is not called. */
 void og_call_cancel(og_call *call);

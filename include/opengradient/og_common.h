@@ -3,10 +3,13 @@
  * buffer used by every layer of the library.
  *
  * Conventions (as in libsecp256k1 and curl):
- *  - argument order: context, outputs, in/outs, inputs; a length follows its
- *    array; flags last.
+ *  - argument order: context, outputs, in/outs, inputs, flags, err; a
+ *    length follows its array.
  *  - every fallible function returns og_result; OG_OK is 0.
- *  - an optional og_err *err (may be NULL) receives a one-line detail.
+ *  - an optional og_err *err (may be NULL) receives a one-line detail; it is
+ *    always the last parameter (callbacks get theirs last too). The one
+ *    exception is og_fail, which writes into err and takes printf
+ *    arguments.
  *  - the caller owns all memory unless a function says "caller frees with X".
  */
 #ifndef OPENGRADIENT_OG_COMMON_H

@@ -91,7 +91,7 @@ typedef struct og_http_req {
  * callback returns. The callback may start new transfers and cancel others.
  */
 typedef void (*og_http_done_cb)(void *user, og_http_xfer *x, og_result rc,
-                                const og_err *err, og_http_resp *resp);
+                                og_http_resp *resp, const og_err *err);
 
 /* Create a transport. Caller frees with og_http_free. */
 og_result og_http_new(og_http **out, og_err *err) OG_WARN_UNUSED;
@@ -103,17 +103,17 @@ void og_http_free(og_http *h);
 /* Blocking request. On OG_OK resp holds the response (any HTTP status);
  * caller frees with og_http_resp_free (also after a failure). Other
  * transfers of h progress meanwhile (their callbacks may run). */
-og_result og_http_perform(og_http *h, og_http_resp *resp, og_err *err,
-                          const og_http_req *req) OG_WARN_UNUSED;
+og_result og_http_perform(og_http *h, og_http_resp *resp,
+                          const og_http_req *req, og_err *err) OG_WARN_UNUSED;
 
 /* Start a transfer. The request (URL, headers, body, pin) is copied; the
  * caller's memory may be freed at once. Checks (URL scheme, pin needs
  * https) are done here, before any network access. *out (may be NULL)
  * receives the handle, valid until done has been called or the transfer
  * is cancelled. */
-og_result og_http_start(og_http *h, og_http_xfer **out, og_err *err,
-                        const og_http_req *req, og_http_done_cb done,
-                        void *user) OG_WARN_UNUSED;
+og_result og_http_start(og_http *h, og_http_xfer **out, const og_http_req *req,
+                        og_http_done_cb done, void *user,
+                        og_err *err) OG_WARN_UNUSED;
 
 /* Cancel a transfer that has not completed: its callback is not called. */
 void og_http_cancel(og_http *h, og_http_xfer *x);

@@ -179,8 +179,8 @@ og_result og_llm_parse_completion(og_llm_result *out, long http_status,
  * first line), or "(empty body)". Control characters are replaced and the
  * message is cut to fit; it never includes more than a bounded prefix of
  * the body. */
-og_result og_llm_error_message(og_err *err, long http_status,
-                               const char *body, size_t len);
+og_result og_llm_error_message(long http_status, const char *body, size_t len,
+                               og_err *err);
 
 /* ---------------------------------------------------------------- */
 /* Chat stream                                                       */

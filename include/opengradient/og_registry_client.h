@@ -25,26 +25,28 @@ extern "C" {
 /* getActiveTEEs(tee_type) return data, raw (for callers that decode or
  * benchmark themselves). Appended to out, which the caller initialises
  * (OG_REGISTRY_MAX_REPLY is the usual cap). */
-og_result og_registry_fetch_active(og_rpc *r, og_buf *out, og_err *err,
+og_result og_registry_fetch_active(og_rpc *r, og_buf *out,
                                    const og_address *registry,
-                                   uint8_t tee_type) OG_WARN_UNUSED;
+                                   uint8_t tee_type,
+                                   og_err *err) OG_WARN_UNUSED;
 
 /* getActiveTEEs(tee_type), decoded. An empty list is OG_OK with count 0.
  * Caller frees with og_tee_list_free (also after a failure). */
-og_result og_registry_get_active(og_rpc *r, og_tee_list *list, og_err *err,
-                                 const og_address *registry,
-                                 uint8_t tee_type) OG_WARN_UNUSED;
+og_result og_registry_get_active(og_rpc *r, og_tee_list *list,
+                                 const og_address *registry, uint8_t tee_type,
+                                 og_err *err) OG_WARN_UNUSED;
 
 /* getTEE(id), decoded into a list of one. An unknown id (revert
  * TEENotFound) is OG_E_NO_TEE. Caller frees with og_tee_list_free. */
-og_result og_registry_get_tee(og_rpc *r, og_tee_list *list, og_err *err,
-                              const og_address *registry,
-                              const og_bytes32 *id) OG_WARN_UNUSED;
+og_result og_registry_get_tee(og_rpc *r, og_tee_list *list,
+                              const og_address *registry, const og_bytes32 *id,
+                              og_err *err) OG_WARN_UNUSED;
 
 /* isTEEActive(id): *active 0 or 1 (0 also for unknown ids). */
-og_result og_registry_is_active(og_rpc *r, int *active, og_err *err,
+og_result og_registry_is_active(og_rpc *r, int *active,
                                 const og_address *registry,
-                                const og_bytes32 *id) OG_WARN_UNUSED;
+                                const og_bytes32 *id,
+                                og_err *err) OG_WARN_UNUSED;
 
 /* The usability of one entry. */
 typedef struct og_tee_check {
@@ -63,7 +65,7 @@ void og_tee_check_entry(og_tee_check *out, const og_tee *tee);
 
 /* Parse a TEE id: 64 hex digits, optional 0x, any case. OG_E_USAGE when
  * malformed. */
-og_result og_tee_id_parse(og_bytes32 *out, og_err *err, const char *text);
+og_result og_tee_id_parse(og_bytes32 *out, const char *text, og_err *err);
 
 typedef struct og_tee_select_opts {
   const og_bytes32 *tee_id;     /* exactly this TEE, or NULL: random among
@@ -80,18 +82,18 @@ typedef struct og_tee_select_opts {
  * in the list, of the type, usable, PCR allowed) or a random usable one
  * (getrandom). *chosen points into list. OG_E_NO_TEE with the reason when
  * there is none. */
-og_result og_tee_select(const og_tee **chosen, og_err *err,
-                        const og_tee_list *list,
-                        const og_tee_select_opts *opts) OG_WARN_UNUSED;
+og_result og_tee_select(const og_tee **chosen, const og_tee_list *list,
+                        const og_tee_select_opts *opts,
+                        og_err *err) OG_WARN_UNUSED;
 
 /* Read the registry and choose. With tee_id: getTEE + isTEEActive, so the
  * reason says whether the id is unknown, inactive, of another type or not
  * usable. Without: getActiveTEEs + og_tee_select. *chosen points into
  * list; caller frees list with og_tee_list_free (also after a failure). */
 og_result og_registry_select(og_rpc *r, og_tee_list *list,
-                             const og_tee **chosen, og_err *err,
-                             const og_address *registry,
-                             const og_tee_select_opts *opts) OG_WARN_UNUSED;
+                             const og_tee **chosen, const og_address *registry,
+                             const og_tee_select_opts *opts,
+                             og_err *err) OG_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -306,8 +306,8 @@ og_result og_abi_enc_finish(og_abi_enc *e, og_buf *out)
 
 /* ---- decoder ---- */
 
-og_result og_abi_dec_init(og_abi_dec *d, og_err *err,
-                          const unsigned char *data, size_t len)
+og_result og_abi_dec_init(og_abi_dec *d, const unsigned char *data, size_t len,
+                          og_err *err)
 {
   d->data = data;
   d->len = len;
@@ -318,8 +318,8 @@ og_result og_abi_dec_init(og_abi_dec *d, og_err *err,
   return OG_OK;
 }
 
-og_result og_abi_word(const og_abi_dec *d, og_err *err,
-                      const unsigned char **w, size_t i)
+og_result og_abi_word(const og_abi_dec *d, const unsigned char **w, size_t i,
+                      og_err *err)
 {
   if(d->base > d->len || i >= (d->len - d->base) / WORD)
     return og_fail(err, OG_E_PARSE,
@@ -330,12 +330,12 @@ og_result og_abi_word(const og_abi_dec *d, og_err *err,
 }
 
 /* Word i must have its first `zeros` bytes zero. */
-static og_result word_clean(const og_abi_dec *d, og_err *err,
-                            const unsigned char **w, size_t i, size_t zeros,
-                            const char *what)
+static og_result word_clean(const og_abi_dec *d, const unsigned char **w,
+                            size_t i, size_t zeros, const char *what,
+                            og_err *err)
 {
   size_t k;
-  og_result r = og_abi_word(d, err, w, i);
+  og_result r = og_abi_word(d, w, i, err);
   if(r)
     return r;
   for(k = 0; k < zeros; k++) {
@@ -347,22 +347,22 @@ static og_result word_clean(const og_abi_dec *d, og_err *err,
   return OG_OK;
 }
 
-og_result og_abi_read_address(const og_abi_dec *d, og_err *err,
-                              og_address *out, size_t i)
+og_result og_abi_read_address(const og_abi_dec *d, og_address *out, size_t i,
+                              og_err *err)
 {
   const unsigned char *w;
-  og_result r = word_clean(d, err, &w, i, 12, "address");
+  og_result r = word_clean(d, &w, i, 12, "address", err);
   if(r)
     return r;
   memcpy(out->b, w + 12, 20);
   return OG_OK;
 }
 
-og_result og_abi_read_bool(const og_abi_dec *d, og_err *err, int *out,
-                           size_t i)
+og_result og_abi_read_bool(const og_abi_dec *d, int *out, size_t i,
+                           og_err *err)
 {
   const unsigned char *w;
-  og_result r = word_clean(d, err, &w, i, WORD - 1, "bool");
+  og_result r = word_clean(d, &w, i, WORD - 1, "bool", err);
   if(r)
     return r;
   if(w[WORD - 1] > 1)
@@ -372,65 +372,65 @@ og_result og_abi_read_bool(const og_abi_dec *d, og_err *err, int *out,
   return OG_OK;
 }
 
-og_result og_abi_read_u8(const og_abi_dec *d, og_err *err, uint8_t *out,
-                         size_t i)
+og_result og_abi_read_u8(const og_abi_dec *d, uint8_t *out, size_t i,
+                         og_err *err)
 {
   const unsigned char *w;
-  og_result r = word_clean(d, err, &w, i, WORD - 1, "uint8");
+  og_result r = word_clean(d, &w, i, WORD - 1, "uint8", err);
   if(r)
     return r;
   *out = w[WORD - 1];
   return OG_OK;
 }
 
-og_result og_abi_read_u16(const og_abi_dec *d, og_err *err, uint16_t *out,
-                          size_t i)
+og_result og_abi_read_u16(const og_abi_dec *d, uint16_t *out, size_t i,
+                          og_err *err)
 {
   const unsigned char *w;
-  og_result r = word_clean(d, err, &w, i, WORD - 2, "uint16");
+  og_result r = word_clean(d, &w, i, WORD - 2, "uint16", err);
   if(r)
     return r;
   *out = (uint16_t)(w[WORD - 2] << 8 | w[WORD - 1]);
   return OG_OK;
 }
 
-og_result og_abi_read_u64(const og_abi_dec *d, og_err *err, uint64_t *out,
-                          size_t i)
+og_result og_abi_read_u64(const og_abi_dec *d, uint64_t *out, size_t i,
+                          og_err *err)
 {
   const unsigned char *w;
   int fits;
-  og_result r = word_clean(d, err, &w, i, WORD - 8, "uint64");
+  og_result r = word_clean(d, &w, i, WORD - 8, "uint64", err);
   if(r)
     return r;
   *out = get_u64(w, &fits);
   return OG_OK;
 }
 
-og_result og_abi_read_uint256(const og_abi_dec *d, og_err *err,
-                              unsigned char out[32], size_t i)
+og_result og_abi_read_uint256(const og_abi_dec *d, unsigned char out[32],
+                              size_t i, og_err *err)
 {
   const unsigned char *w;
-  og_result r = og_abi_word(d, err, &w, i);
+  og_result r = og_abi_word(d, &w, i, err);
   if(r)
     return r;
   memcpy(out, w, WORD);
   return OG_OK;
 }
 
-og_result og_abi_read_bytes32(const og_abi_dec *d, og_err *err,
-                              og_bytes32 *out, size_t i)
+og_result og_abi_read_bytes32(const og_abi_dec *d, og_bytes32 *out, size_t i,
+                              og_err *err)
 {
-  return og_abi_read_uint256(d, err, out->b, i);
+  return og_abi_read_uint256(d, out->b, i, err);
 }
 
-og_result og_abi_follow(const og_abi_dec *d, og_err *err, size_t *pos,
-                        size_t i, size_t min_off)
+og_result og_abi_follow(const og_abi_dec *d, size_t *pos, size_t i,
+                        size_t min_off, og_err *err)
 {
   const unsigned char *w;
   uint64_t off;
   size_t avail;
   int fits;
-  og_result r = og_abi_word(d, err, &w, i);
+  og_result r = og_abi_word(d, &w, i, err);
   if(r)
     return r;
   off = get_u64(w, &fits);
@@ -449,8 +449,8 @@ og_result og_abi_follow(const og_abi_dec *d, og_err *err, size_t *pos,
 }
 
 /* The length word at pos, checked against the room that follows it. */
-static og_result read_len(const og_abi_dec *d, og_err *err, uint64_t *n,
-                          size_t pos, size_t unit, const char *what)
+static og_result read_len(const og_abi_dec *d, uint64_t *n, size_t pos,
+                          size_t unit, const char *what, og_err *err)
 {
   int fits;
   size_t room = (d->len - pos - WORD) / unit; /* follow left one word */
@@ -461,16 +461,16 @@ static og_result read_len(const og_abi_dec *d, og_err *err, uint64_t *n,
   return OG_OK;
 }
 
-og_result og_abi_read_bytes(const og_abi_dec *d, og_err *err,
-                            const unsigned char **p, size_t *n, size_t i,
-                            size_t min_off, size_t max)
+og_result og_abi_read_bytes(const og_abi_dec *d, const unsigned char **p,
+                            size_t *n, size_t i, size_t min_off, size_t max,
+                            og_err *err)
 {
   size_t pos, k, padded;
   uint64_t len;
-  og_result r = og_abi_follow(d, err, &pos, i, min_off);
+  og_result r = og_abi_follow(d, &pos, i, min_off, err);
   if(r)
     return r;
-  r = read_len(d, err, &len, pos, 1, "bytes");
+  r = read_len(d, &len, pos, 1, "bytes", err);
   if(r)
     return r;
   if(len > max)
@@ -489,11 +489,11 @@ og_result og_abi_read_bytes(const og_abi_dec *d, og_err *err,
   return OG_OK;
 }
 
-og_result og_abi_read_tuple(const og_abi_dec *d, og_err *err,
-                            og_abi_dec *sub, size_t i, size_t min_off)
+og_result og_abi_read_tuple(const og_abi_dec *d, og_abi_dec *sub, size_t i,
+                            size_t min_off, og_err *err)
 {
   size_t pos;
-  og_result r = og_abi_follow(d, err, &pos, i, min_off);
+  og_result r = og_abi_follow(d, &pos, i, min_off, err);
   if(r)
     return r;
   sub->data = d->data;
@@ -502,11 +502,11 @@ og_result og_abi_read_tuple(const og_abi_dec *d, og_err *err,
   return OG_OK;
 }
 
-og_result og_abi_inline_tuple(const og_abi_dec *d, og_err *err,
-                              og_abi_dec *sub, size_t i)
+og_result og_abi_inline_tuple(const og_abi_dec *d, og_abi_dec *sub, size_t i,
+                              og_err *err)
 {
   const unsigned char *w;
-  og_result r = og_abi_word(d, err, &w, i);
+  og_result r = og_abi_word(d, &w, i, err);
   if(r)
     return r;
   sub->data = d->data;
@@ -515,16 +515,16 @@ og_result og_abi_inline_tuple(const og_abi_dec *d, og_err *err,
   return OG_OK;
 }
 
-og_result og_abi_read_array(const og_abi_dec *d, og_err *err,
-                            og_abi_dec *elems, size_t *count, size_t i,
-                            size_t min_off, size_t max_count)
+og_result og_abi_read_array(const og_abi_dec *d, og_abi_dec *elems,
+                            size_t *count, size_t i, size_t min_off,
+                            size_t max_count, og_err *err)
 {
   size_t pos;
   uint64_t n;
-  og_result r = og_abi_follow(d, err, &pos, i, min_off);
+  og_result r = og_abi_follow(d, &pos, i, min_off, err);
   if(r)
     return r;
-  r = read_len(d, err, &n, pos, WORD, "array");
+  r = read_len(d, &n, pos, WORD, "array", err);
   if(r)
     return r;
   if(n > max_count)
@@ -656,7 +656,7 @@ og_result og_abi_describe_revert(char *out, size_t outsz,
   }
   paren = strchr(sig, '(');
   line_add(&l, sig, (size_t)(paren - sig));
-  r = og_abi_dec_init(&d, NULL, data + 4, len - 4);
+  r = og_abi_dec_init(&d, data + 4, len - 4, NULL);
   if(!r && !strcmp(paren, "()")) {
     if(len != 4) {
       line_str(&l, "(<unexpected arguments>)");
@@ -667,7 +667,7 @@ og_result og_abi_describe_revert(char *out, size_t outsz,
   else if(!r && !strcmp(paren, "(string)")) {
     const unsigned char *s;
     size_t n;
-    r = og_abi_read_bytes(&d, NULL, &s, &n, 0, WORD, OG_REVERT_MAX_STRING);
+    r = og_abi_read_bytes(&d, &s, &n, 0, WORD, OG_REVERT_MAX_STRING, NULL);
     if(!r) {
       line_str(&l, "(");
       line_quoted(&l, s, n);
@@ -676,7 +676,7 @@ og_result og_abi_describe_revert(char *out, size_t outsz,
   }
   else if(!r && !strcmp(paren, "(uint256)")) {
     const unsigned char *w;
-    r = og_abi_word(&d, NULL, &w, 0);
+    r = og_abi_word(&d, &w, 0, NULL);
     if(!r) {
       size_t k = 0;
       while(k < WORD - 1 && !w[k])
@@ -691,9 +691,9 @@ og_result og_abi_describe_revert(char *out, size_t outsz,
     og_address a;
     og_bytes32 b;
     char addr[43];
-    r = og_abi_read_address(&d, NULL, &a, 0);
+    r = og_abi_read_address(&d, &a, 0, NULL);
     if(!r)
-      r = og_abi_read_bytes32(&d, NULL, &b, 1);
+      r = og_abi_read_bytes32(&d, &b, 1, NULL);
     if(!r) {
       og_address_to_checksum(addr, &a);
       og_bytes32_to_hex(hex, &b);

@@ -35,9 +35,9 @@ static int revert_is(const og_rpc *r, uint32_t sel)
          !memcmp(e->data, s, 4);
 }
 
-og_result og_registry_fetch_active(og_rpc *r, og_buf *out, og_err *err,
+og_result og_registry_fetch_active(og_rpc *r, og_buf *out,
                                    const og_address *registry,
-                                   uint8_t tee_type)
+                                   uint8_t tee_type, og_err *err)
 {
   unsigned char cd[36];
   og_err e;
@@ -46,29 +46,29 @@ og_result og_registry_fetch_active(og_rpc *r, og_buf *out, og_err *err,
   put_sel(cd, OG_SEL_GET_ACTIVE_TEES);
   cd[35] = tee_type;
   og_err_clear(&e);
-  rc = og_eth_call(r, out, &e, registry, cd, sizeof(cd));
+  rc = og_eth_call(r, out, registry, cd, sizeof(cd), &e);
   if(rc)
     return og_fail(err, rc, "reading getActiveTEEs(%u) from the registry: %s",
                    tee_type, e.msg);
   return OG_OK;
 }
 
-og_result og_registry_get_active(og_rpc *r, og_tee_list *list, og_err *err,
-                                 const og_address *registry,
-                                 uint8_t tee_type)
+og_result og_registry_get_active(og_rpc *r, og_tee_list *list,
+                                 const og_address *registry, uint8_t tee_type,
+                                 og_err *err)
 {
   og_buf raw;
   og_err e;
   og_result rc;
   memset(list, 0, sizeof(*list));
   og_buf_init(&raw, OG_REGISTRY_MAX_REPLY);
-  rc = og_registry_fetch_active(r, &raw, err, registry, tee_type);
+  rc = og_registry_fetch_active(r, &raw, registry, tee_type, err);
   if(rc) {
     og_buf_free(&raw);
     return rc;
   }
   og_err_clear(&e);
-  rc = og_registry_decode_tees(list, &e, raw.data, raw.len);
+  rc = og_registry_decode_tees(list, raw.data, raw.len, &e);
   og_buf_free(&raw);
   if(rc == OG_E_NOMEM || rc == OG_E_INTERNAL)
     return og_fail(err, rc, "%s", e.msg);
@@ -88,9 +88,9 @@ static void id_calldata(unsigned char cd[36], uint32_t sel,
   memcpy(cd + 4, id->b, 32);
 }
 
-og_result og_registry_get_tee(og_rpc *r, og_tee_list *list, og_err *err,
-                              const og_address *registry,
-                              const og_bytes32 *id)
+og_result og_registry_get_tee(og_rpc *r, og_tee_list *list,
+                              const og_address *registry, const og_bytes32 *id,
+                              og_err *err)
 {
   unsigned char cd[36];
   char idhex[67];
@@ -102,7 +102,7 @@ og_result og_registry_get_tee(og_rpc *r, og_tee_list *list, og_err *err,
   id_calldata(cd, OG_SEL_GET_TEE, id);
   og_buf_init(&raw, OG_REGISTRY_MAX_REPLY);
   og_err_clear(&e);
-  rc = og_eth_call(r, &raw, &e, registry, cd, sizeof(cd));
+  rc = og_eth_call(r, &raw, registry, cd, sizeof(cd), &e);
   if(rc) {
     og_buf_free(&raw);
     if(rc == OG_E_RPC && revert_is(r, OG_SEL_TEE_NOT_FOUND))
@@ -111,7 +111,7 @@ og_result og_registry_get_tee(og_rpc *r, og_tee_list *list, og_err *err,
     return og_fail(err, rc, "reading getTEE(%s) from the registry: %s",
                    idhex, e.msg);
   }
-  rc = og_registry_decode_tee(list, &e, raw.data, raw.len);
+  rc = og_registry_decode_tee(list, raw.data, raw.len, &e);
   og_buf_free(&raw);
   if(rc == OG_E_NOMEM || rc == OG_E_INTERNAL)
     return og_fail(err, rc, "%s", e.msg);
@@ -127,9 +127,9 @@ og_result og_registry_get_tee(og_rpc *r, og_tee_list *list, og_err *err,
   return OG_OK;
 }
 
-og_result og_registry_is_active(og_rpc *r, int *active, og_err *err,
+og_result og_registry_is_active(og_rpc *r, int *active,
                                 const og_address *registry,
-                                const og_bytes32 *id)
+                                const og_bytes32 *id, og_err *err)
 {
   unsigned char cd[36], zero[31];
   og_buf raw;
@@ -139,7 +139,7 @@ og_result og_registry_is_active(og_rpc *r, int *active, og_err *err,
   id_calldata(cd, OG_SEL_IS_TEE_ACTIVE, id);
   og_buf_init(&raw, 64);
   og_err_clear(&e);
-  rc = og_eth_call(r, &raw, &e, registry, cd, sizeof(cd));
+  rc = og_eth_call(r, &raw, registry, cd, sizeof(cd), &e);
   if(rc) {
     og_buf_free(&raw);
     return og_fail(err, rc, "reading isTEEActive from the registry: %s",
@@ -255,7 +255,7 @@ void og_tee_check_entry(og_tee_check *out, const og_tee *t)
   out->usable = 1;
 }
 
-og_result og_tee_id_parse(og_bytes32 *out, og_err *err, const char *text)
+og_result og_tee_id_parse(og_bytes32 *out, const char *text, og_err *err)
 {
   if(!text || og_bytes32_from_hex(out, text) != OG_OK)
     return og_fail(err, OG_E_USAGE, "--tee-id: expected 64 hex digits "
@@ -319,9 +319,8 @@ static og_result random_below(size_t *out, size_t n)
   return OG_OK;
 }
 
-og_result og_tee_select(const og_tee **chosen, og_err *err,
-                        const og_tee_list *list,
-                        const og_tee_select_opts *o)
+og_result og_tee_select(const og_tee **chosen, const og_tee_list *list,
+                        const og_tee_select_opts *o, og_err *err)
 {
   char reason[192], idhex[67], first[192];
   size_t i, nusable = 0, pick, k;
@@ -375,25 +374,24 @@ og_result og_tee_select(const og_tee **chosen, og_err *err,
 }
 
 og_result og_registry_select(og_rpc *r, og_tee_list *list,
-                             const og_tee **chosen, og_err *err,
-                             const og_address *registry,
-                             const og_tee_select_opts *o)
+                             const og_tee **chosen, const og_address *registry,
+                             const og_tee_select_opts *o, og_err *err)
 {
   og_result rc;
   char idhex[67], reason[192];
   int active = 0;
   *chosen = NULL;
   if(!o->tee_id) {
-    rc = og_registry_get_active(r, list, err, registry, o->tee_type);
+    rc = og_registry_get_active(r, list, registry, o->tee_type, err);
     if(rc)
       return rc;
-    return og_tee_select(chosen, err, list, o);
+    return og_tee_select(chosen, list, o, err);
   }
   og_bytes32_to_hex(idhex, o->tee_id);
-  rc = og_registry_get_tee(r, list, err, registry, o->tee_id);
+  rc = og_registry_get_tee(r, list, registry, o->tee_id, err);
   if(rc)
     return rc;
-  rc = og_registry_is_active(r, &active, err, registry, o->tee_id);
+  rc = og_registry_is_active(r, &active, registry, o->tee_id, err);
   if(rc)
     return rc;
   if(!active)

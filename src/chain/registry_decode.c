@@ -23,8 +23,9 @@ typedef struct arena {
   unsigned char *p, *end;
 } arena;
 
-static og_result arena_copy(arena *a, og_err *err, const unsigned char **out,
-                            const unsigned char *src, size_t n, int nul)
+static og_result arena_copy(arena *a, const unsigned char **out,
+                            const unsigned char *src, size_t n, int nul,
+                            og_err *err)
 {
   size_t need = n + (nul ? 1 : 0);
   if(need > (size_t)(a->end - a->p))
@@ -46,14 +47,13 @@ static og_result arena_copy(arena *a, og_err *err, const unsigned char **out,
  * 0x160 for the 11-field one (word 10, the ohttpConfig offset, too). An
  * offset pointing back into the head is rejected later, which makes the
  * two readings exclusive. */
-static og_result element_head(const og_abi_dec *el, og_err *err,
-                              size_t *head)
+static og_result element_head(const og_abi_dec *el, size_t *head, og_err *err)
 {
   uint64_t off, m = UINT64_MAX;
   size_t i;
   og_result r;
   for(i = 2; i <= 4; i++) {
-    r = og_abi_read_u64(el, err, &off, i);
+    r = og_abi_read_u64(el, &off, i, err);
     if(r)
       return r;
     if(off < m)
@@ -63,7 +63,7 @@ static og_result element_head(const og_abi_dec *el, og_err *err,
     *head = HEAD10;
     return OG_OK;
   }
-  r = og_abi_read_u64(el, err, &off, 10);
+  r = og_abi_read_u64(el, &off, 10, err);
   if(r)
     return r;
   if(off < m)
@@ -78,40 +78,39 @@ static og_result element_head(const og_abi_dec *el, og_err *err,
                  el->base, (unsigned long long)m);
 }
 
-static og_result copy_bytes(const og_abi_dec *d, og_err *err, arena *a,
+static og_result copy_bytes(const og_abi_dec *d, arena *a,
                             const unsigned char **out, size_t *outlen,
-                            size_t i, size_t head, size_t max, int nul)
+                            size_t i, size_t head, size_t max, int nul,
+                            og_err *err)
 {
   const unsigned char *p;
-  og_result r = og_abi_read_bytes(d, err, &p, outlen, i, head, max);
+  og_result r = og_abi_read_bytes(d, &p, outlen, i, head, max, err);
   if(r)
     return r;
-  return arena_copy(a, err, out, p, *outlen, nul);
+  return arena_copy(a, out, p, *outlen, nul, err);
 }
 
-static og_result decode_ohttp(const og_abi_dec *el, og_err *err, og_tee *t,
-                              arena *a)
+static og_result decode_ohttp(const og_abi_dec *el, og_tee *t, arena *a,
+                              og_err *err)
 {
   og_abi_dec o;
-  og_result r = og_abi_read_tuple(el, err, &o, 10, HEAD11);
+  og_result r = og_abi_read_tuple(el, &o, 10, HEAD11, err);
   if(!r)
-    r = og_abi_read_u8(&o, err, &t->ohttp_key_id, 0);
+    r = og_abi_read_u8(&o, &t->ohttp_key_id, 0, err);
   if(!r)
-    r = og_abi_read_u16(&o, err, &t->ohttp_kem_id, 1);
+    r = og_abi_read_u16(&o, &t->ohttp_kem_id, 1, err);
   if(!r)
-    r = og_abi_read_u16(&o, err, &t->ohttp_kdf_id, 2);
+    r = og_abi_read_u16(&o, &t->ohttp_kdf_id, 2, err);
   if(!r)
-    r = og_abi_read_u16(&o, err, &t->ohttp_aead_id, 3);
+    r = og_abi_read_u16(&o, &t->ohttp_aead_id, 3, err);
   if(!r)
-    r = copy_bytes(&o, err, a, &t->ohttp_public_key,
-                   &t->ohttp_public_key_len, 4, OHTTP_HEAD,
-                   OG_TEE_MAX_PUBKEY, 0);
+    r = copy_bytes(&o, a, &t->ohttp_public_key, &t->ohttp_public_key_len, 4,
+                   OHTTP_HEAD, OG_TEE_MAX_PUBKEY, 0, err);
   if(!r)
-    r = copy_bytes(&o, err, a, &t->ohttp_key_config,
-                   &t->ohttp_key_config_len, 5, OHTTP_HEAD,
-                   OG_TEE_MAX_PUBKEY, 0);
+    r = copy_bytes(&o, a, &t->ohttp_key_config, &t->ohttp_key_config_len, 5,
+                   OHTTP_HEAD, OG_TEE_MAX_PUBKEY, 0, err);
   if(!r)
-    r = og_abi_read_u64(&o, err, &t->ohttp_registered_at, 6);
+    r = og_abi_read_u64(&o, &t->ohttp_registered_at, 6, err);
   if(!r)
     t->has_ohttp = 1;
   return r;
@@ -120,13 +119,13 @@ static og_result decode_ohttp(const og_abi_dec *el, og_err *err, og_tee *t,
 /* Decode one TEEInfo tuple whose head starts at el->base. *layout is the
  * head size of the entries seen so far (0 before the first): one reply
  * has one ABI type, so a change of layout inside it is malformed. */
-static og_result decode_entry(const og_abi_dec *el, og_err *err, og_tee *t,
-                              arena *a, size_t *layout)
+static og_result decode_entry(const og_abi_dec *el, og_tee *t, arena *a,
+                              size_t *layout, og_err *err)
 {
   const unsigned char *ep;
   size_t head = 0;
   int ival = 0;
-  og_result r = element_head(el, err, &head);
+  og_result r = element_head(el, &head, err);
   if(r)
     return r;
   if(*layout && *layout != head)
@@ -135,34 +134,34 @@ static og_result decode_entry(const og_abi_dec *el, og_err *err, og_tee *t,
                    el->base);
   *layout = head;
   memset(t, 0, sizeof(*t));
-  r = og_abi_read_address(el, err, &t->owner, 0);
+  r = og_abi_read_address(el, &t->owner, 0, err);
   if(!r)
-    r = og_abi_read_address(el, err, &t->payment_address, 1);
+    r = og_abi_read_address(el, &t->payment_address, 1, err);
   if(!r)
-    r = copy_bytes(el, err, a, &ep, &t->endpoint_len, 2, head,
-                   OG_TEE_MAX_ENDPOINT, 1);
+    r = copy_bytes(el, a, &ep, &t->endpoint_len, 2, head, OG_TEE_MAX_ENDPOINT,
+                   1, err);
   if(!r) {
     t->endpoint = (const char *)ep;
-    r = copy_bytes(el, err, a, &t->public_key, &t->public_key_len, 3, head,
-                   OG_TEE_MAX_PUBKEY, 0);
+    r = copy_bytes(el, a, &t->public_key, &t->public_key_len, 3, head,
+                   OG_TEE_MAX_PUBKEY, 0, err);
   }
   if(!r)
-    r = copy_bytes(el, err, a, &t->tls_cert, &t->tls_cert_len, 4, head,
-                   OG_TEE_MAX_CERT, 0);
+    r = copy_bytes(el, a, &t->tls_cert, &t->tls_cert_len, 4, head,
+                   OG_TEE_MAX_CERT, 0, err);
   if(!r)
-    r = og_abi_read_bytes32(el, err, &t->pcr_hash, 5);
+    r = og_abi_read_bytes32(el, &t->pcr_hash, 5, err);
   if(!r)
-    r = og_abi_read_u8(el, err, &t->tee_type, 6);
+    r = og_abi_read_u8(el, &t->tee_type, 6, err);
   if(!r)
-    r = og_abi_read_bool(el, err, &ival, 7);
+    r = og_abi_read_bool(el, &ival, 7, err);
   if(!r) {
     t->enabled = ival;
-    r = og_abi_read_u64(el, err, &t->registered_at, 8);
+    r = og_abi_read_u64(el, &t->registered_at, 8, err);
   }
   if(!r)
-    r = og_abi_read_u64(el, err, &t->last_heartbeat_at, 9);
+    r = og_abi_read_u64(el, &t->last_heartbeat_at, 9, err);
   if(!r && head == HEAD11)
-    r = decode_ohttp(el, err, t, a);
+    r = decode_ohttp(el, t, a, err);
   return r;
 }
 
@@ -191,8 +190,8 @@ void og_tee_list_free(og_tee_list *list)
 }
 
 /* Allocate the list for n entries of a reply of len bytes. */
-static og_result list_alloc(og_tee_list *list, og_err *err, arena *a,
-                            size_t n, size_t len)
+static og_result list_alloc(og_tee_list *list, arena *a, size_t n, size_t len,
+                            og_err *err)
 {
   /* n <= OG_TEE_MAX_ENTRIES and len <= OG_REGISTRY_MAX_REPLY: no overflow;
    * each endpoint also takes a NUL */
@@ -208,16 +207,16 @@ static og_result list_alloc(og_tee_list *list, og_err *err, arena *a,
   return OG_OK;
 }
 
-static og_result entry_fail(og_tee_list *list, og_err *err, og_result r,
-                            const og_err *detail, size_t i)
+static og_result entry_fail(og_tee_list *list, og_result r,
+                            const og_err *detail, size_t i, og_err *err)
 {
   og_tee_list_free(list);
   return og_fail(err, r, "registry reply, TEE entry %zu: %s", i,
                  detail->msg);
 }
 
-og_result og_registry_decode_tees(og_tee_list *list, og_err *err,
-                                  const unsigned char *data, size_t len)
+og_result og_registry_decode_tees(og_tee_list *list, const unsigned char *data,
+                                  size_t len, og_err *err)
 {
   og_abi_dec d, elems, el;
   og_err e;
@@ -229,29 +228,29 @@ og_result og_registry_decode_tees(og_tee_list *list, og_err *err,
   if(len > OG_REGISTRY_MAX_REPLY)
     return og_fail(err, OG_E_TOO_LARGE,
                    "registry reply of %zu bytes is over the cap", len);
-  r = og_abi_dec_init(&d, &e, data, len);
+  r = og_abi_dec_init(&d, data, len, &e);
   if(!r)
-    r = og_abi_read_array(&d, &e, &elems, &n, 0, WORD, OG_TEE_MAX_ENTRIES);
+    r = og_abi_read_array(&d, &elems, &n, 0, WORD, OG_TEE_MAX_ENTRIES, &e);
   if(r)
     return og_fail(err, r, "registry reply: %s", e.msg);
   if(!n)
     return OG_OK;
-  r = list_alloc(list, err, &a, n, len);
+  r = list_alloc(list, &a, n, len, err);
   if(r)
     return r;
   for(i = 0; i < n; i++) {
     /* element offsets must point past the table of offsets */
-    r = og_abi_read_tuple(&elems, &e, &el, i, n * WORD);
+    r = og_abi_read_tuple(&elems, &el, i, n * WORD, &e);
     if(!r)
-      r = decode_entry(&el, &e, &list->items[i], &a, &layout);
+      r = decode_entry(&el, &list->items[i], &a, &layout, &e);
     if(r)
-      return entry_fail(list, err, r, &e, i);
+      return entry_fail(list, r, &e, i, err);
   }
   return OG_OK;
 }
 
-og_result og_registry_decode_tee(og_tee_list *list, og_err *err,
-                                 const unsigned char *data, size_t len)
+og_result og_registry_decode_tee(og_tee_list *list, const unsigned char *data,
+                                 size_t len, og_err *err)
 {
   og_abi_dec d, el;
   og_err e;
@@ -263,16 +262,16 @@ og_result og_registry_decode_tee(og_tee_list *list, og_err *err,
   if(len > OG_REGISTRY_MAX_REPLY)
     return og_fail(err, OG_E_TOO_LARGE,
                    "registry reply of %zu bytes is over the cap", len);
-  r = og_abi_dec_init(&d, &e, data, len);
+  r = og_abi_dec_init(&d, data, len, &e);
   if(!r)
-    r = og_abi_read_tuple(&d, &e, &el, 0, WORD);
+    r = og_abi_read_tuple(&d, &el, 0, WORD, &e);
   if(r)
     return og_fail(err, r, "getTEE reply: %s", e.msg);
-  r = list_alloc(list, err, &a, 1, len);
+  r = list_alloc(list, &a, 1, len, err);
   if(r)
     return r;
-  r = decode_entry(&el, &e, &list->items[0], &a, &layout);
+  r = decode_entry(&el, &list->items[0], &a, &layout, &e);
   if(r)
-    return entry_fail(list, err, r, &e, 0);
+    return entry_fail(list, r, &e, 0, err);
   return OG_OK;
 }

@@ -60,8 +60,8 @@ static int host_is_loopback(const char *host)
 }
 
 /* *is_http set on success. */
-static og_result check_url(og_err *err, int *is_http, const char *url,
-                           int allow_insecure)
+static og_result check_url(int *is_http, const char *url, int allow_insecure,
+                           og_err *err)
 {
   CURLU *u;
   char *scheme = NULL, *host = NULL;
@@ -97,21 +97,21 @@ out:
   return r;
 }
 
-og_result og_rpc_check_url(og_err *err, const char *url, int allow_insecure)
+og_result og_rpc_check_url(const char *url, int allow_insecure, og_err *err)
 {
   int is_http;
-  return check_url(err, &is_http, url, allow_insecure);
+  return check_url(&is_http, url, allow_insecure, err);
 }
 
 /* ---- client ------------------------------------------------------- */
 
-og_result og_rpc_new(og_rpc **out, og_err *err, const og_rpc_opts *opts)
+og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
 {
   og_rpc *r;
   og_result rc;
   int is_http = 0;
   *out = NULL;
-  rc = check_url(err, &is_http, opts->url, opts->allow_insecure);
+  rc = check_url(&is_http, opts->url, opts->allow_insecure, err);
   if(rc)
     return rc;
   r = calloc(1, sizeof(*r));
@@ -290,7 +290,7 @@ static void copy_clean(char *out, size_t outsz, const char *s)
   out[i] = '\0';
 }
 
-static og_result malformed(og_rpc_error *rerr, og_err *err, const char *why)
+static og_result malformed(og_rpc_error *rerr, const char *why, og_err *err)
 {
   if(rerr)
     rerr->kind = OG_RPC_FAIL_MALFORMED;
@@ -299,8 +299,8 @@ static og_result malformed(og_rpc_error *rerr, og_err *err, const char *why)
 }
 
 og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
-                             og_err *err, const unsigned char *body,
-                             size_t len, json_int_t id)
+                             const unsigned char *body, size_t len,
+                             json_int_t id, og_err *err)
 {
   json_error_t je;
   json_t *root, *v, *res, *eo;
@@ -311,30 +311,30 @@ og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
     rerr = &tmp;
   memset(rerr, 0, sizeof(*rerr));
   if(!body || !len)
-    return malformed(rerr, err, "empty body");
+    return malformed(rerr, "empty body", err);
   root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
   if(!root)
-    return malformed(rerr, err, "not JSON");
+    return malformed(rerr, "not JSON", err);
   if(!json_is_object(root)) {
-    rc = malformed(rerr, err, "not a JSON object");
+    rc = malformed(rerr, "not a JSON object", err);
     goto out;
   }
   v = json_object_get(root, "jsonrpc");
   if(!json_is_string(v) || strcmp(json_string_value(v), "2.0")) {
-    rc = malformed(rerr, err, "no \"jsonrpc\": \"2.0\"");
+    rc = malformed(rerr, "no \"jsonrpc\": \"2.0\"", err);
     goto out;
   }
   res = json_object_get(root, "result");
   eo = json_object_get(root, "error");
   if((res != NULL) == (eo != NULL)) {
-    rc = malformed(rerr, err, "needs exactly one of result and error");
+    rc = malformed(rerr, "needs exactly one of result and error", err);
     goto out;
   }
   v = json_object_get(root, "id");
   /* An error about a request the server could not read has id null. */
   if(!(json_is_integer(v) && json_integer_value(v) == id) &&
      !(eo && json_is_null(v))) {
-    rc = malformed(rerr, err, "reply id does not match the request");
+    rc = malformed(rerr, "reply id does not match the request", err);
     goto out;
   }
   if(eo) {
@@ -342,7 +342,7 @@ og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
     json_t *msg = json_object_get(eo, "message");
     json_t *data = json_object_get(eo, "data");
     if(!json_is_object(eo) || !json_is_integer(code) || !json_is_string(msg)) {
-      rc = malformed(rerr, err, "error object without code and message");
+      rc = malformed(rerr, "error object without code and message", err);
       goto out;
     }
     rerr->kind = OG_RPC_FAIL_ERROR;
@@ -380,8 +380,8 @@ out:
 
 /* ---- calls -------------------------------------------------------- */
 
-og_result og_rpc_call(og_rpc *r, json_t **result, og_err *err,
-                      const char *method, json_t *params)
+og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
+                      json_t *params, og_err *err)
 {
   static const char *const hdrs[] = {"Content-Type: application/json",
                                      "Accept: application/json", NULL};
@@ -415,7 +415,7 @@ og_result og_rpc_call(og_rpc *r, json_t **result, og_err *err,
   hr.max_body = r->max_reply;
   hr.allow_http = r->is_http;
   og_err_clear(&terr);
-  rc = og_http_perform(r->http, &resp, &terr, &hr);
+  rc = og_http_perform(r->http, &resp, &hr, &terr);
   free(text);
   if(rc) {
     og_http_resp_free(&resp);
@@ -448,8 +448,8 @@ og_result og_rpc_call(og_rpc *r, json_t **result, og_err *err,
     return og_fail(err, OG_E_RPC, "the RPC answered HTTP %ld to %s%s%s",
                    r->last.http_status, method, n ? ": " : "", snip);
   }
-  rc = og_rpc_parse_reply(result, &r->last, err, resp.body.data,
-                          resp.body.len, id);
+  rc = og_rpc_parse_reply(result, &r->last, resp.body.data, resp.body.len, id,
+                          err);
   og_http_resp_free(&resp);
   return rc;
 }
@@ -470,46 +470,46 @@ static char *hex0x(const unsigned char *data, size_t len)
   return s;
 }
 
-static og_result bad_result(og_rpc *r, og_err *err, const char *method,
-                            const char *why)
+static og_result bad_result(og_rpc *r, const char *method, const char *why,
+                            og_err *err)
 {
   r->last.kind = OG_RPC_FAIL_MALFORMED;
   return og_fail(err, OG_E_RPC, "the RPC answered %s with %s", method, why);
 }
 
 /* A call whose result is a quantity. */
-static og_result call_quantity(og_rpc *r, uint64_t *out, og_err *err,
-                               const char *method, json_t *params)
+static og_result call_quantity(og_rpc *r, uint64_t *out, const char *method,
+                               json_t *params, og_err *err)
 {
   json_t *res = NULL;
-  og_result rc = og_rpc_call(r, &res, err, method, params);
+  og_result rc = og_rpc_call(r, &res, method, params, err);
   if(rc)
     return rc;
   if(!json_is_string(res) ||
      og_quantity_to_u64(out, json_string_value(res)) != OG_OK)
-    rc = bad_result(r, err, method, "a malformed quantity");
+    rc = bad_result(r, method, "a malformed quantity", err);
   json_decref(res);
   return rc;
 }
 
 og_result og_eth_chain_id(og_rpc *r, uint64_t *out, og_err *err)
 {
-  return call_quantity(r, out, err, "eth_chainId", NULL);
+  return call_quantity(r, out, "eth_chainId", NULL, err);
 }
 
 og_result og_eth_block_number(og_rpc *r, uint64_t *out, og_err *err)
 {
-  return call_quantity(r, out, err, "eth_blockNumber", NULL);
+  return call_quantity(r, out, "eth_blockNumber", NULL, err);
 }
 
 og_result og_eth_gas_price(og_rpc *r, uint64_t *out, og_err *err)
 {
-  return call_quantity(r, out, err, "eth_gasPrice", NULL);
+  return call_quantity(r, out, "eth_gasPrice", NULL, err);
 }
 
 og_result og_eth_max_priority_fee(og_rpc *r, uint64_t *out, og_err *err)
 {
-  return call_quantity(r, out, err, "eth_maxPriorityFeePerGas", NULL);
+  return call_quantity(r, out, "eth_maxPriorityFeePerGas", NULL, err);
 }
 
 og_result og_eth_base_fee(og_rpc *r, uint64_t *out, og_err *err)
@@ -519,22 +519,22 @@ og_result og_eth_base_fee(og_rpc *r, uint64_t *out, og_err *err)
   og_result rc;
   if(!params)
     return og_fail(err, OG_E_NOMEM, "out of memory");
-  rc = og_rpc_call(r, &res, err, "eth_getBlockByNumber", params);
+  rc = og_rpc_call(r, &res, "eth_getBlockByNumber", params, err);
   json_decref(params);
   if(rc)
     return rc;
   fee = json_is_object(res) ? json_object_get(res, "baseFeePerGas") : NULL;
   if(!json_is_string(fee) ||
      og_quantity_to_u64(out, json_string_value(fee)) != OG_OK)
-    rc = bad_result(r, err, "eth_getBlockByNumber",
-                    "no valid baseFeePerGas in the latest block");
+    rc = bad_result(r, "eth_getBlockByNumber",
+                    "no valid baseFeePerGas in the latest block", err);
   json_decref(res);
   return rc;
 }
 
 og_result og_eth_get_transaction_count(og_rpc *r, uint64_t *out,
-                                       og_err *err, const og_address *addr,
-                                       const char *block)
+                                       const og_address *addr,
+                                       const char *block, og_err *err)
 {
   char a[43];
   json_t *params;
@@ -545,14 +545,14 @@ og_result og_eth_get_transaction_count(og_rpc *r, uint64_t *out,
   params = json_pack("[ss]", a, block ? block : "pending");
   if(!params)
     return og_fail(err, OG_E_NOMEM, "out of memory");
-  rc = call_quantity(r, out, err, "eth_getTransactionCount", params);
+  rc = call_quantity(r, out, "eth_getTransactionCount", params, err);
   json_decref(params);
   return rc;
 }
 
 og_result og_eth_send_raw_transaction(og_rpc *r, og_bytes32 *tx_hash,
-                                      og_err *err, const unsigned char *raw,
-                                      size_t len)
+                                      const unsigned char *raw, size_t len,
+                                      og_err *err)
 {
   char *hex = hex0x(raw, len);
   json_t *params, *res = NULL;
@@ -563,14 +563,14 @@ og_result og_eth_send_raw_transaction(og_rpc *r, og_bytes32 *tx_hash,
   free(hex);
   if(!params)
     return og_fail(err, OG_E_NOMEM, "out of memory");
-  rc = og_rpc_call(r, &res, err, "eth_sendRawTransaction", params);
+  rc = og_rpc_call(r, &res, "eth_sendRawTransaction", params, err);
   json_decref(params);
   if(rc)
     return rc;
   if(!json_is_string(res) ||
      og_bytes32_from_hex(tx_hash, json_string_value(res)) != OG_OK)
-    rc = bad_result(r, err, "eth_sendRawTransaction",
-                    "a malformed transaction hash");
+    rc = bad_result(r, "eth_sendRawTransaction",
+                    "a malformed transaction hash", err);
   json_decref(res);
   return rc;
 }
@@ -588,8 +588,8 @@ static int opt_quantity(uint64_t *out, json_t *obj, const char *key)
 }
 
 og_result og_eth_get_transaction_receipt(og_rpc *r, og_eth_receipt *out,
-                                         og_err *err,
-                                         const og_bytes32 *tx_hash)
+                                         const og_bytes32 *tx_hash,
+                                         og_err *err)
 {
   char h[67];
   json_t *params, *res = NULL, *ca;
@@ -600,7 +600,7 @@ og_result og_eth_get_transaction_receipt(og_rpc *r, og_eth_receipt *out,
   params = json_pack("[s]", h);
   if(!params)
     return og_fail(err, OG_E_NOMEM, "out of memory");
-  rc = og_rpc_call(r, &res, err, "eth_getTransactionReceipt", params);
+  rc = og_rpc_call(r, &res, "eth_getTransactionReceipt", params, err);
   json_decref(params);
   if(rc)
     return rc;
@@ -615,8 +615,8 @@ og_result og_eth_get_transaction_receipt(og_rpc *r, og_eth_receipt *out,
      opt_quantity(&out->effective_gas_price, res, "effectiveGasPrice")) {
     json_decref(res);
     memset(out, 0, sizeof(*out));
-    return bad_result(r, err, "eth_getTransactionReceipt",
-                      "a malformed receipt");
+    return bad_result(r, "eth_getTransactionReceipt", "a malformed receipt",
+                      err);
   }
   ca = json_object_get(res, "contractAddress");
   if(json_is_string(ca) && og_address_from_hex(&out->contract_address,
@@ -628,10 +628,10 @@ og_result og_eth_get_transaction_receipt(og_rpc *r, og_eth_receipt *out,
   return OG_OK;
 }
 
-og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, og_err *err,
-                              const og_address *from, const og_address *to,
-                              const unsigned char *data, size_t len,
-                              const char *value_quantity)
+og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, const og_address *from,
+                              const og_address *to, const unsigned char *data,
+                              size_t len, const char *value_quantity,
+                              og_err *err)
 {
   char a[43];
   char *hex = hex0x(data, len);
@@ -659,14 +659,13 @@ og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, og_err *err,
     json_decref(params);
     return og_fail(err, OG_E_NOMEM, "out of memory");
   }
-  rc = call_quantity(r, out, err, "eth_estimateGas", params);
+  rc = call_quantity(r, out, "eth_estimateGas", params, err);
   json_decref(params);
   return rc;
 }
 
-og_result og_eth_call(og_rpc *r, og_buf *out, og_err *err,
-                      const og_address *to, const unsigned char *data,
-                      size_t len)
+og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
+                      const unsigned char *data, size_t len, og_err *err)
 {
   char a[43];
   char *hex = hex0x(data, len);
@@ -683,26 +682,26 @@ og_result og_eth_call(og_rpc *r, og_buf *out, og_err *err,
   free(hex);
   if(!params)
     return og_fail(err, OG_E_NOMEM, "out of memory");
-  rc = og_rpc_call(r, &res, err, "eth_call", params);
+  rc = og_rpc_call(r, &res, "eth_call", params, err);
   json_decref(params);
   if(rc)
     return rc;
   if(!json_is_string(res)) {
     json_decref(res);
-    return bad_result(r, err, "eth_call", "a result that is not a string");
+    return bad_result(r, "eth_call", "a result that is not a string", err);
   }
   s = json_string_value(res);
   slen = json_string_length(res);
   if(slen < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || slen % 2) {
     json_decref(res);
-    return bad_result(r, err, "eth_call", "a result that is not 0x hex");
+    return bad_result(r, "eth_call", "a result that is not 0x hex", err);
   }
   /* Decode in pieces straight into the caller's capped buffer. */
   for(i = 2; i < slen && !rc; i += 1024) {
     unsigned char piece[512];
     size_t n = slen - i < 1024 ? slen - i : 1024, got = 0;
     if(og_hex_decode(piece, sizeof(piece), &got, s + i, n) != OG_OK) {
-      rc = bad_result(r, err, "eth_call", "a result that is not 0x hex");
+      rc = bad_result(r, "eth_call", "a result that is not 0x hex", err);
       break;
     }
     rc = og_buf_add(out, piece, got);

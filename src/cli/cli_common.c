@@ -35,7 +35,7 @@ int cli_registry_check(cli *c, cli_registry *reg)
                        c->opt[OPT_REQUIRE_PCR].multi[i]);
     reg->n_pcr_allow++;
   }
-  if(og_rpc_check_url(&err, url, cli_has(c, OPT_ALLOW_INSECURE_RPC)))
+  if(og_rpc_check_url(url, cli_has(c, OPT_ALLOW_INSECURE_RPC), &err))
     return cli_error(c, OG_E_USAGE, "--rpc-url: %s", err.msg);
   return 0;
 }
@@ -53,7 +53,7 @@ int cli_registry_open(cli *c, cli_registry *reg)
   o.allow_insecure = cli_has(c, OPT_ALLOW_INSECURE_RPC);
   o.timeout_ms = c->timeout_ms;
   og_err_clear(&err);
-  r = og_rpc_new(&reg->rpc, &err, &o);
+  r = og_rpc_new(&reg->rpc, &o, &err);
   if(r)
     return cli_fail(c, r, &err);
   cli_verbose(c, "registry %s on %s, TEE type %u", reg->address_text, o.url,

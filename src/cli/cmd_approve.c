@@ -20,16 +20,16 @@
 #define DEFAULT_TOKEN "0xFbC2051AE2265686a469421b2C5A2D5462FbF5eB"
 #define APPROVE_GAS_FALLBACK 100000
 
-static og_result read_allowance(og_rpc *rpc, og_u256 *out, og_err *err,
+static og_result read_allowance(og_rpc *rpc, og_u256 *out,
                                 const og_address *token,
-                                const og_address *owner)
+                                const og_address *owner, og_err *err)
 {
   unsigned char data[68];
   og_buf ret;
   og_result r;
   og_erc20_allowance_calldata(data, owner, &og_permit2_address);
   og_buf_init(&ret, 4096);
-  r = og_eth_call(rpc, &ret, err, token, data, sizeof(data));
+  r = og_eth_call(rpc, &ret, token, data, sizeof(data), err);
   if(!r) {
     r = og_erc20_decode_uint(out, ret.data, ret.len);
     if(r) {
@@ -63,7 +63,7 @@ static int approve_run(cli *c, og_rpc *rpc, const og_privkey *key,
   og_err_clear(&err);
   if(og_privkey_address(&owner, key))
     return cli_error(c, OG_E_CRYPTO, "cannot derive the wallet address");
-  r = read_allowance(rpc, &before, &err, token, &owner);
+  r = read_allowance(rpc, &before, token, &owner, &err);
   if(r)
     return cli_fail(c, r, &err);
   og_u256_to_dec(dec_b, &before);
@@ -77,7 +77,7 @@ static int approve_run(cli *c, og_rpc *rpc, const og_privkey *key,
   }
   r = og_eth_chain_id(rpc, &chain_id, &err);
   if(!r)
-    r = og_eth_get_transaction_count(rpc, &nonce, &err, &owner, "pending");
+    r = og_eth_get_transaction_count(rpc, &nonce, &owner, "pending", &err);
   if(!r)
     r = og_eth_base_fee(rpc, &base, &err);
   if(r)
@@ -85,8 +85,8 @@ static int approve_run(cli *c, og_rpc *rpc, const og_privkey *key,
   if(og_eth_max_priority_fee(rpc, &prio, &err))
     prio = 1000000; /* nodes without the call: a small tip */
   og_erc20_approve_calldata(data, &og_permit2_address, amount);
-  if(og_eth_estimate_gas(rpc, &gas, &err, &owner, token, data, sizeof(data),
-                         NULL)) {
+  if(og_eth_estimate_gas(rpc, &gas, &owner, token, data, sizeof(data), NULL,
+                         &err)) {
     return cli_error(c, OG_E_PAYMENT, "approve would fail: %s", err.msg);
   }
   gas = gas + gas / 5; /* 20% headroom, as the SDK */
@@ -113,7 +113,7 @@ static int approve_run(cli *c, og_rpc *rpc, const og_privkey *key,
   cli_verbose(c, "sending approve(Permit2, %s) on chain %llu, nonce %llu, "
               "gas %llu", dec_a, (unsigned long long)chain_id,
               (unsigned long long)nonce, (unsigned long long)gas);
-  r = og_eth_send_raw_transaction(rpc, &hash, &err, raw.data, raw.len);
+  r = og_eth_send_raw_transaction(rpc, &hash, raw.data, raw.len, &err);
   og_buf_free(&raw);
   if(r)
     return cli_error(c, OG_E_PAYMENT, "the approve transaction was not "
@@ -123,7 +123,7 @@ static int approve_run(cli *c, og_rpc *rpc, const og_privkey *key,
   for(;;) {
     long ms;
     og_err_clear(&err);
-    r = og_eth_get_transaction_receipt(rpc, &rcpt, &err, &hash);
+    r = og_eth_get_transaction_receipt(rpc, &rcpt, &hash, &err);
     if(r)
       return cli_error(c, OG_E_PAYMENT, "approve %s sent, but its receipt "
                        "could not be read: %s", hx, err.msg);
@@ -140,7 +140,7 @@ static int approve_run(cli *c, og_rpc *rpc, const og_privkey *key,
     return cli_error(c, OG_E_PAYMENT, "the approve transaction %s reverted "
                      "(block %llu)", hx,
                      (unsigned long long)rcpt.block_number);
-  r = read_allowance(rpc, &after, &err, token, &owner);
+  r = read_allowance(rpc, &after, token, &owner, &err);
   if(r)
     return cli_fail(c, r, &err);
   og_u256_to_dec(dec_a, &after);
@@ -184,7 +184,7 @@ int cmd_approve(cli *c)
     return cli_error(c, OG_E_USAGE, "--token: '%s' is not an address",
                      token_s);
   url = cli_opt_str(c, OPT_PAYMENT_RPC_URL, DEFAULT_PAYMENT_RPC);
-  if(og_rpc_check_url(&err, url, cli_has(c, OPT_ALLOW_INSECURE_RPC)))
+  if(og_rpc_check_url(url, cli_has(c, OPT_ALLOW_INSECURE_RPC), &err))
     return cli_error(c, OG_E_USAGE, "--payment-rpc-url: %s", err.msg);
   rc = cli_load_private_key(c, keyhex, sizeof(keyhex));
   if(rc < 0)
@@ -201,7 +201,7 @@ int cmd_approve(cli *c)
   ro.url = url;
   ro.allow_insecure = cli_has(c, OPT_ALLOW_INSECURE_RPC);
   ro.timeout_ms = c->timeout_ms;
-  r = og_rpc_new(&rpc, &err, &ro);
+  r = og_rpc_new(&rpc, &ro, &err);
   if(r) {
     og_privkey_clear(&key);
     return cli_fail(c, r, &err);

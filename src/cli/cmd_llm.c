@@ -258,7 +258,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
       og_bytes32 tmp;
       og_err e2;
       og_err_clear(&e2);
-      if(og_tee_id_parse(&tmp, &e2, cfg->tee_id))
+      if(og_tee_id_parse(&tmp, cfg->tee_id, &e2))
         return cli_error(c, OG_E_USAGE, "--tee-id: %s", e2.msg);
     }
   }
@@ -539,8 +539,8 @@ static int print_stream_end(llm_run *run)
 
 /* ------------------------------ driver ------------------------------ */
 
-static void call_done(void *user, og_result rc, const og_err *err,
-                      og_inference *out)
+static void call_done(void *user, og_result rc, og_inference *out,
+                      const og_err *err)
 {
   llm_run *run = user;
   run->done = 1;
@@ -596,15 +596,15 @@ int cmd_llm(cli *c)
   }
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
-  r = og_client_new(&run.client, &err, &cfg);
+  r = og_client_new(&run.client, &cfg, &err);
   og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
   if(r) {
     rc = cli_fail(c, r, &err);
     run_free(&run);
     return rc;
   }
-  r = og_call_start(run.client, &call, &err, &run.req, run.completion,
-                    call_done, &run);
+  r = og_call_start(run.client, &call, &run.req, run.completion, call_done,
+                    &run, &err);
   if(r) {
     rc = cli_fail(c, r, &err);
     run_free(&run);

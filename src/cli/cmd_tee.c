@@ -85,8 +85,8 @@ static int load_usable(cli *c, cli_registry *reg, og_tee_list *list,
   og_result r;
   size_t i;
   og_err_clear(&err);
-  r = og_registry_get_active(reg->rpc, list, &err, &reg->address,
-                             reg->tee_type);
+  r = og_registry_get_active(reg->rpc, list, &reg->address, reg->tee_type,
+                             &err);
   if(r)
     return cli_fail(c, r, &err);
   *n_usable = 0;
@@ -157,12 +157,12 @@ static int tee_show(cli *c, cli_registry *reg)
   og_err_clear(&err);
   if(c->npos != 1)
     return cli_error(c, OG_E_USAGE, "tee show: give exactly one TEE id");
-  r = og_tee_id_parse(&id, &err, c->pos[0]);
+  r = og_tee_id_parse(&id, c->pos[0], &err);
   if(r)
     return cli_fail(c, r, &err);
-  r = og_registry_get_tee(reg->rpc, &list, &err, &reg->address, &id);
+  r = og_registry_get_tee(reg->rpc, &list, &reg->address, &id, &err);
   if(!r)
-    r = og_registry_is_active(reg->rpc, &active, &err, &reg->address, &id);
+    r = og_registry_is_active(reg->rpc, &active, &reg->address, &id, &err);
   if(r) {
     og_tee_list_free(&list);
     return cli_fail(c, r, &err);
@@ -202,7 +202,7 @@ static double ms_since(const struct timespec *t0)
 }
 
 static void probe_done(void *user, og_http_xfer *x, og_result rc,
-                       const og_err *err, og_http_resp *resp)
+                       og_http_resp *resp, const og_err *err)
 {
   probe *p = user;
   (void)x;
@@ -241,15 +241,14 @@ static int tee_check(cli *c, cli_registry *reg)
     const og_tee *chosen = NULL;
     og_tee_select_opts so;
     memset(&so, 0, sizeof(so));
-    r = og_tee_id_parse(&id, &err, c->pos[0]);
+    r = og_tee_id_parse(&id, c->pos[0], &err);
     if(r)
       return cli_fail(c, r, &err);
     so.tee_id = &id;
     so.tee_type = reg->tee_type;
     so.pcr_allow = reg->pcr_allow;
     so.pcr_allow_len = reg->n_pcr_allow;
-    r = og_registry_select(reg->rpc, &list, &chosen, &err, &reg->address,
-                           &so);
+    r = og_registry_select(reg->rpc, &list, &chosen, &reg->address, &so, &err);
     if(r) {
       og_tee_list_free(&list);
       return cli_fail(c, r, &err);
@@ -292,7 +291,7 @@ static int tee_check(cli *c, cli_registry *reg)
     req.max_body = 1 << 20;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     og_err_clear(&err);
-    r = og_http_start(http, NULL, &err, &req, probe_done, p);
+    r = og_http_start(http, NULL, &req, probe_done, p, &err);
     if(r) {
       p->done = 1;
       p->rc = r;

@@ -162,7 +162,7 @@ int cmd_verify(cli *c)
     cli_registry reg;
     og_bytes32 id;
     og_tee_list list = {0};
-    if(!ans.sig.tee_id || og_tee_id_parse(&id, &err, ans.sig.tee_id)) {
+    if(!ans.sig.tee_id || og_tee_id_parse(&id, ans.sig.tee_id, &err)) {
       json_decref(res);
       return cli_error(c, OG_E_USAGE, "verify: the result names no TEE id "
                        "(tee.id); give --signing-key FILE");
@@ -172,7 +172,7 @@ int cmd_verify(cli *c)
       json_decref(res);
       return rc;
     }
-    r = og_registry_get_tee(reg.rpc, &list, &err, &reg.address, &id);
+    r = og_registry_get_tee(reg.rpc, &list, &reg.address, &id, &err);
     cli_registry_close(&reg);
     if(r) {
       og_tee_list_free(&list);

@@ -170,7 +170,7 @@ static json_t *get_or_null(const json_t *obj, const char *key)
   return v ? json_incref(v) : json_null();
 }
 
-static json_t *pystr_value(const json_t *v, og_err *err, og_result *r)
+static json_t *pystr_value(const json_t *v, og_result *r, og_err *err)
 {
   og_buf b;
   json_t *s = NULL;
@@ -197,7 +197,7 @@ static og_result user_content_newer(json_t **out, const json_t *content,
     return OG_OK;
   }
   if(!content || !json_is_array(content)) {
-    *out = pystr_value(content, err, &r);
+    *out = pystr_value(content, &r, err);
     return r;
   }
   l = json_array();
@@ -211,7 +211,7 @@ static og_result user_content_newer(json_t **out, const json_t *content,
     if(json_array_append_new(l, e))
       goto nomem;
     if(!json_is_object(part)) {
-      json_t *s = pystr_value(part, err, &r);
+      json_t *s = pystr_value(part, &r, err);
       if(r) {
         json_decref(l);
         return r;
@@ -349,7 +349,7 @@ static og_result message_canon(json_t **out, const json_t *msg,
     if(content && json_is_string(content))
       v = json_incref(content);
     else if(rules == OG_RULES_2026_04)
-      v = pystr_value(content, err, &r);
+      v = pystr_value(content, &r, err);
     else
       r = user_content_newer(&v, content, err);
     if(r) {

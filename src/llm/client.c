@@ -179,8 +179,8 @@ static int excluded(const og_tee *t, const og_bytes32 *exclude,
 }
 
 static og_result select_tee(og_client *c, og_tee_list *list,
-                            const og_tee **chosen, og_err *err,
-                            const og_bytes32 *exclude, size_t nexclude)
+                            const og_tee **chosen, const og_bytes32 *exclude,
+                            size_t nexclude, og_err *err)
 {
   og_tee_select_opts so;
   og_tee_list filtered;
@@ -192,7 +192,7 @@ static og_result select_tee(og_client *c, og_tee_list *list,
   so.pcr_allow = c->npcr ? c->pcr : NULL;
   so.pcr_allow_len = c->npcr;
   if(!nexclude)
-    return og_tee_select(chosen, err, list, &so);
+    return og_tee_select(chosen, list, &so, err);
   /* choose among the others: hide the excluded entries from the selector */
   filtered = *list;
   filtered.items = malloc(list->count * sizeof(og_tee) + 1);
@@ -202,7 +202,7 @@ static og_result select_tee(og_client *c, og_tee_list *list,
     if(!excluded(&list->items[i], exclude, nexclude))
       filtered.items[n++] = list->items[i];
   filtered.count = n;
-  r = og_tee_select(chosen, err, &filtered, &so);
+  r = og_tee_select(chosen, &filtered, &so, err);
   if(!r) {
     /* map back into the real list */
     for(i = 0; i < list->count; i++)
@@ -217,14 +217,14 @@ static og_result select_tee(og_client *c, og_tee_list *list,
 
 /* Read the registry; keep the current TEE while it stays usable and
  * active, else choose another (never one in `exclude`). */
-static og_result refresh(og_client *c, og_err *err, const og_bytes32 *exclude,
-                         size_t nexclude)
+static og_result refresh(og_client *c, const og_bytes32 *exclude,
+                         size_t nexclude, og_err *err)
 {
   og_tee_list list = {0};
   const og_tee *chosen = NULL;
   og_result r;
   size_t i;
-  r = og_registry_get_active(c->rpc, &list, err, &c->registry, c->tee_type);
+  r = og_registry_get_active(c->rpc, &list, &c->registry, c->tee_type, err);
   if(r) {
     og_tee_list_free(&list);
     return r;
@@ -240,7 +240,7 @@ static og_result refresh(og_client *c, og_err *err, const og_bytes32 *exclude,
     }
   }
   if(!chosen) {
-    r = select_tee(c, &list, &chosen, err, exclude, nexclude);
+    r = select_tee(c, &list, &chosen, exclude, nexclude, err);
     if(r) {
       og_tee_list_free(&list);
       return r;
@@ -263,7 +263,7 @@ og_result og_client_refresh(og_client *c, og_err *err)
 {
   if(!c->registry_mode)
     return OG_OK;
-  return refresh(c, err, NULL, 0);
+  return refresh(c, NULL, 0, err);
 }
 
 int og_client_current_tee(const og_client *c, const char **id,
@@ -303,8 +303,7 @@ static unsigned char *dup_bytes(const unsigned char *p, size_t n)
   return d;
 }
 
-static og_result check_cert(og_err *err, const unsigned char *der,
-                            size_t len)
+static og_result check_cert(const unsigned char *der, size_t len, og_err *err)
 {
   const unsigned char *p = der;
   X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -315,8 +314,8 @@ static og_result check_cert(og_err *err, const unsigned char *der,
   return OG_OK;
 }
 
-og_result og_client_new(og_client **out, og_err *err,
-                        const og_client_config *cfg)
+og_result og_client_new(og_client **out, const og_client_config *cfg,
+                        og_err *err)
 {
   og_client *c = calloc(1, sizeof(*c));
   og_result r;
@@ -372,7 +371,7 @@ og_result og_client_new(og_client **out, og_err *err,
       goto fail;
     }
     if(cfg->tls_cert_der) {
-      r = check_cert(err, cfg->tls_cert_der, cfg->tls_cert_der_len);
+      r = check_cert(cfg->tls_cert_der, cfg->tls_cert_der_len, err);
       if(r)
         goto fail;
       c->pin = dup_bytes(cfg->tls_cert_der, cfg->tls_cert_der_len);
@@ -398,7 +397,7 @@ og_result og_client_new(og_client **out, og_err *err,
       goto fail;
     }
     if(cfg->tee_id) {
-      r = og_tee_id_parse(&c->tee_id, err, cfg->tee_id);
+      r = og_tee_id_parse(&c->tee_id, cfg->tee_id, err);
       if(r)
         goto fail;
       c->has_tee_id = 1;
@@ -417,7 +416,7 @@ og_result og_client_new(og_client **out, og_err *err,
     ro.allow_insecure = cfg->allow_insecure_rpc;
     ro.timeout_ms = c->timeout_ms;
     ro.http = c->http;
-    r = og_rpc_new(&c->rpc, err, &ro);
+    r = og_rpc_new(&c->rpc, &ro, err);
     if(r)
       goto fail;
     if(c->has_tee_id) {
@@ -429,7 +428,7 @@ og_result og_client_new(og_client **out, og_err *err,
       so.tee_type = c->tee_type;
       so.pcr_allow = c->npcr ? c->pcr : NULL;
       so.pcr_allow_len = c->npcr;
-      r = og_registry_select(c->rpc, &list, &chosen, err, &c->registry, &so);
+      r = og_registry_select(c->rpc, &list, &chosen, &c->registry, &so, err);
       if(r) {
         og_tee_list_free(&list);
         goto fail;
@@ -439,7 +438,7 @@ og_result og_client_new(og_client **out, og_err *err,
       c->read_at = time(NULL);
     }
     else {
-      r = refresh(c, err, NULL, 0);
+      r = refresh(c, NULL, 0, err);
       if(r)
         goto fail;
     }
@@ -613,7 +612,7 @@ static void finish(og_call *call, og_result rc, const og_err *err)
   if(rc && !e.msg[0])
     snprintf(e.msg, sizeof(e.msg), "%s", og_strerror(rc));
   call_free(call);
-  done(user, rc, &e, &out);
+  done(user, rc, &out, &e);
 }
 
 static og_result send_attempt(og_call *call, og_err *err);
@@ -842,7 +841,7 @@ static int failover_ok(og_call *call, og_result rc, const og_http_resp *resp)
 }
 
 static void http_done(void *user, og_http_xfer *x, og_result rc,
-                      const og_err *xerr, og_http_resp *resp)
+                      og_http_resp *resp, const og_err *xerr)
 {
   og_call *call = user;
   og_err err;
@@ -859,7 +858,7 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
             "registry to try another", call->tee.id, xerr ? xerr->msg : "");
       call->failovers++;
       call->out.failovers = call->failovers;
-      if(!refresh(call->c, &ferr, call->failed, (size_t)call->failovers) &&
+      if(!refresh(call->c, call->failed, (size_t)call->failovers, &ferr) &&
          !use_tee(call, &ferr) &&
          !send_attempt(call, &ferr))
         return;
@@ -891,7 +890,7 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
   }
   if(resp->status < 200 || resp->status > 299) {
     const og_buf *b = call->stream ? &call->raw : &resp->body;
-    r = og_llm_error_message(&err, resp->status, og_buf_str(b), b->len);
+    r = og_llm_error_message(resp->status, og_buf_str(b), b->len, &err);
     finish(call, r ? r : OG_E_SERVER, &err);
     return;
   }
@@ -974,14 +973,14 @@ static og_result send_attempt(og_call *call, og_err *err)
   }
   logf_(c, "POST %s%s%s", url, call->paid ? " (paid)" : "",
         call->used_session ? " (x402 session)" : "");
-  r = og_http_start(c->http, &call->xfer, err, &req, http_done, call);
+  r = og_http_start(c->http, &call->xfer, &req, http_done, call, err);
   og_buf_wipe_free(&payhdr); /* the transport copied the request */
   return r;
 }
 
-og_result og_call_start(og_client *c, og_call **out, og_err *err,
-                        const og_request *rq, int completion,
-                        og_call_done_fn done, void *user)
+og_result og_call_start(og_client *c, og_call **out, const og_request *rq,
+                        int completion, og_call_done_fn done, void *user,
+                        og_err *err)
 {
   og_call *call;
   og_llm_params p = rq->params;
@@ -1028,7 +1027,7 @@ og_result og_call_start(og_client *c, og_call **out, og_err *err,
      time(NULL) - c->read_at >= c->refresh_seconds) {
     og_err rerr;
     og_err_clear(&rerr);
-    if(refresh(c, &rerr, NULL, 0))
+    if(refresh(c, NULL, 0, &rerr))
       logf_(c, "registry refresh failed (keeping TEE %s): %s", c->cur_id,
             rerr.msg);
   }
@@ -1052,8 +1051,8 @@ typedef struct blocking {
   og_inference out;
 } blocking;
 
-static void blocking_done(void *user, og_result rc, const og_err *err,
-                          og_inference *out)
+static void blocking_done(void *user, og_result rc, og_inference *out,
+                          const og_err *err)
 {
   blocking *b = user;
   b->done = 1;
@@ -1063,15 +1062,16 @@ static void blocking_done(void *user, og_result rc, const og_err *err,
   b->out = *out;
 }
 
-static og_result run_blocking(og_client *c, og_inference *out, og_err *err,
-                              const og_request *req, int completion)
+static og_result run_blocking(og_client *c, og_inference *out,
+                              const og_request *req, int completion,
+                              og_err *err)
 {
   blocking b;
   og_call *call;
   og_result r;
   memset(&b, 0, sizeof(b));
   memset(out, 0, sizeof(*out));
-  r = og_call_start(c, &call, err, req, completion, blocking_done, &b);
+  r = og_call_start(c, &call, req, completion, blocking_done, &b, err);
   if(r)
     return r;
   while(!b.done) {
@@ -1087,16 +1087,16 @@ static og_result run_blocking(og_client *c, og_inference *out, og_err *err,
   return b.rc;
 }
 
-og_result og_chat(og_client *c, og_inference *out, og_err *err,
-                  const og_request *req)
+og_result og_chat(og_client *c, og_inference *out, const og_request *req,
+                  og_err *err)
 {
-  return run_blocking(c, out, err, req, 0);
+  return run_blocking(c, out, req, 0, err);
 }
 
-og_result og_completion(og_client *c, og_inference *out, og_err *err,
-                        const og_request *req)
+og_result og_completion(og_client *c, og_inference *out, const og_request *req,
+                        og_err *err)
 {
-  return run_blocking(c, out, err, req, 1);
+  return run_blocking(c, out, req, 1, err);
 }
 
 og_result og_client_wait(og_client *c, long timeout_ms)

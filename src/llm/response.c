@@ -322,8 +322,8 @@ void llm_error_text(char *out, size_t n, const json_t *body)
   append_dump(out, n, body);
 }
 
-og_result og_llm_error_message(og_err *err, long http_status,
-                               const char *body, size_t len)
+og_result og_llm_error_message(long http_status, const char *body, size_t len,
+                               og_err *err)
 {
   char text[ERR_TEXT_MAX];
   size_t a = 0, b = len;
@@ -448,7 +448,7 @@ static og_result answer_begin(og_llm_result *out, json_t **root,
   memset(out, 0, sizeof(*out));
   *root = NULL;
   if(status < 200 || status > 299)
-    return og_llm_error_message(err, status, body, len);
+    return og_llm_error_message(status, body, len, err);
   r = llm_load(root, "the answer", body, len, OG_LLM_MAX_RESPONSE, err);
   if(r)
     return r;

@@ -318,8 +318,8 @@ static void key_evict_one(og_http *h)
   }
 }
 
-static og_result key_get(og_http *h, struct pinkey **out, og_err *err,
-                         const unsigned char *pin, size_t pin_len)
+static og_result key_get(og_http *h, struct pinkey **out,
+                         const unsigned char *pin, size_t pin_len, og_err *err)
 {
   struct pinkey *k = key_find(h, pin, pin_len);
   if(!k) {
@@ -542,7 +542,7 @@ static size_t write_cb(char *p, size_t size, size_t n, void *user)
 
 /* ---- errors ------------------------------------------------------- */
 
-static og_result map_curl(og_err *err, CURLcode cc, const og_http_xfer *x)
+static og_result map_curl(CURLcode cc, const og_http_xfer *x, og_err *err)
 {
   const char *d = x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc);
   const char *w = x->where;
@@ -628,12 +628,12 @@ static void xfer_finish(og_http *h, og_http_xfer *x, int have_cc,
       og_fail(&e, rc, "%s: response headers too large", x->where);
   }
   else
-    rc = map_curl(&e, cc, x);
+    rc = map_curl(cc, x, &e);
   if(!x->headers_captured && rc != OG_OK)
     (void)capture_headers(x); /* best effort, e.g. a 402 cut short */
   xfer_release(h, x);
   if(x->done)
-    x->done(x->done_user, x, rc, &e, &x->resp);
+    x->done(x->done_user, x, rc, &x->resp, &e);
   xfer_free(x);
 }
 
@@ -729,8 +729,8 @@ og_result og_http_fdset(og_http *h, fd_set *rd, fd_set *wr, fd_set *ex,
 /* Scheme and "scheme://host:port" of url; OG_E_USAGE when it does not
  * parse. Only this part is ever printed: paths and queries may hold API
  * keys. */
-static og_result url_where(og_err *err, char *where, size_t wsz,
-                           int *is_https, const char *url)
+static og_result url_where(char *where, size_t wsz, int *is_https,
+                           const char *url, og_err *err)
 {
   CURLU *u = curl_url();
   char *scheme = NULL, *host = NULL, *port = NULL;
@@ -767,8 +767,8 @@ out:
       return og_fail(err, OG_E_INTERNAL, "libcurl option " #opt " failed"); \
   } while(0)
 
-static og_result configure(og_http_xfer *x, og_err *err,
-                           const og_http_req *req, int is_https)
+static og_result configure(og_http_xfer *x, const og_http_req *req,
+                           int is_https, og_err *err)
 {
   CURL *e = x->easy;
   const char *method = req->method;
@@ -836,9 +836,8 @@ static og_result configure(og_http_xfer *x, og_err *err,
   return OG_OK;
 }
 
-og_result og_http_start(og_http *h, og_http_xfer **out, og_err *err,
-                        const og_http_req *req, og_http_done_cb done,
-                        void *user)
+og_result og_http_start(og_http *h, og_http_xfer **out, const og_http_req *req,
+                        og_http_done_cb done, void *user, og_err *err)
 {
   og_http_xfer *x;
   og_result r;
@@ -853,7 +852,7 @@ og_result og_http_start(og_http *h, og_http_xfer **out, og_err *err,
   if(!x)
     return og_fail(err, OG_E_NOMEM, "out of memory");
   og_http_resp_init(&x->resp);
-  r = url_where(err, x->where, sizeof(x->where), &is_https, req->url);
+  r = url_where(x->where, sizeof(x->where), &is_https, req->url, err);
   if(r)
     goto fail;
   if(!is_https && !req->allow_http) {
@@ -913,7 +912,7 @@ og_result og_http_start(og_http *h, og_http_xfer **out, og_err *err,
   x->done = done;
   x->done_user = user;
   x->idle_ms = req->idle_timeout_ms;
-  r = key_get(h, &x->key, err, pin, req->pin_der_len);
+  r = key_get(h, &x->key, pin, req->pin_der_len, err);
   if(r)
     goto fail;
   x->key->refs++;
@@ -925,7 +924,7 @@ og_result og_http_start(og_http *h, og_http_xfer **out, og_err *err,
     r = og_fail(err, OG_E_NOMEM, "out of memory");
     goto fail_key;
   }
-  r = configure(x, err, req, is_https);
+  r = configure(x, req, is_https, err);
   if(r)
     goto fail_key;
   x->last_activity = now_ms();
@@ -958,7 +957,7 @@ struct sync_state {
 };
 
 static void sync_done(void *user, og_http_xfer *x, og_result rc,
-                      const og_err *e, og_http_resp *resp)
+                      og_http_resp *resp, const og_err *e)
 {
   struct sync_state *s = user;
   (void)x;
@@ -970,8 +969,8 @@ static void sync_done(void *user, og_http_xfer *x, og_result rc,
   og_http_resp_move(s->resp, resp);
 }
 
-og_result og_http_perform(og_http *h, og_http_resp *resp, og_err *err,
-                          const og_http_req *req)
+og_result og_http_perform(og_http *h, og_http_resp *resp,
+                          const og_http_req *req, og_err *err)
 {
   struct sync_state s;
   og_http_xfer *x = NULL;
@@ -979,7 +978,7 @@ og_result og_http_perform(og_http *h, og_http_resp *resp, og_err *err,
   memset(&s, 0, sizeof(s));
   og_http_resp_init(resp);
   s.resp = resp;
-  r = og_http_start(h, &x, err, req, sync_done, &s);
+  r = og_http_start(h, &x, req, sync_done, &s, err);
   if(r)
     return r;
   while(!s.done) {

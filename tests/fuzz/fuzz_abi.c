@@ -44,13 +44,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   og_tee_list list;
   og_err err;
   char line[256];
-  if(og_registry_decode_tees(&list, &err, data, size) == OG_OK) {
+  if(og_registry_decode_tees(&list, data, size, &err) == OG_OK) {
     if(list.count > OG_TEE_MAX_ENTRIES)
       abort();
     walk(&list);
   }
   og_tee_list_free(&list);
-  if(og_registry_decode_tee(&list, &err, data, size) == OG_OK) {
+  if(og_registry_decode_tee(&list, data, size, &err) == OG_OK) {
     if(list.count != 1)
       abort();
     walk(&list);

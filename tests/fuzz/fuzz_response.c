@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = og_llm_parse_completion(&r, status, body, len, &err);
     break;
   default:
-    rc = og_llm_error_message(&err, status, body, len);
+    rc = og_llm_error_message(status, body, len, &err);
     if(rc != OG_E_SERVER)
       abort();
     check_err(&err);

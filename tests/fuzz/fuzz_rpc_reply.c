@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   og_result r;
   if(size > OG_RPC_DEFAULT_MAX_REPLY)
     return 0;
-  r = og_rpc_parse_reply(&res, &e, &err, data, size, 1);
+  r = og_rpc_parse_reply(&res, &e, data, size, 1, &err);
   if(r == OG_OK && !res)
     __builtin_trap(); /* success must give a result */
   if(r != OG_OK && res)

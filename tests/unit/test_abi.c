@@ -370,57 +370,57 @@ static void test_decode_static(void **state)
   uint64_t u64;
   const unsigned char *w;
   (void)state;
-  assert_int_equal(og_abi_dec_init(&d, &err, data, 33), OG_E_PARSE);
-  assert_int_equal(og_abi_dec_init(&d, &err, data, sizeof(data)), OG_OK);
-  assert_int_equal(og_abi_word(&d, &err, &w, 3), OG_OK);
+  assert_int_equal(og_abi_dec_init(&d, data, 33, &err), OG_E_PARSE);
+  assert_int_equal(og_abi_dec_init(&d, data, sizeof(data), &err), OG_OK);
+  assert_int_equal(og_abi_word(&d, &w, 3, &err), OG_OK);
   assert_ptr_equal(w, data + 96);
-  assert_int_equal(og_abi_word(&d, &err, &w, 4), OG_E_PARSE);
-  assert_int_equal(og_abi_word(&d, &err, &w, (size_t)-1), OG_E_PARSE);
+  assert_int_equal(og_abi_word(&d, &w, 4, &err), OG_E_PARSE);
+  assert_int_equal(og_abi_word(&d, &w, (size_t)-1, &err), OG_E_PARSE);
 
   /* address: strict high 12 bytes */
   memset(data, 0, 32);
   memset(data + 12, 0xab, 20);
-  assert_int_equal(og_abi_read_address(&d, &err, &a, 0), OG_OK);
+  assert_int_equal(og_abi_read_address(&d, &a, 0, &err), OG_OK);
   assert_int_equal(a.b[0], 0xab);
   data[11] = 1;
-  assert_int_equal(og_abi_read_address(&d, &err, &a, 0), OG_E_PARSE);
+  assert_int_equal(og_abi_read_address(&d, &a, 0, &err), OG_E_PARSE);
   assert_non_null(strstr(err.msg, "dirty"));
   data[11] = 0;
   data[0] = 0x80;
-  assert_int_equal(og_abi_read_address(&d, &err, &a, 0), OG_E_PARSE);
+  assert_int_equal(og_abi_read_address(&d, &a, 0, &err), OG_E_PARSE);
 
   /* bool: 0 or 1 only */
   set_word(data, 1, 1);
-  assert_int_equal(og_abi_read_bool(&d, &err, &b, 1), OG_OK);
+  assert_int_equal(og_abi_read_bool(&d, &b, 1, &err), OG_OK);
   assert_int_equal(b, 1);
   set_word(data, 1, 2);
-  assert_int_equal(og_abi_read_bool(&d, &err, &b, 1), OG_E_PARSE);
+  assert_int_equal(og_abi_read_bool(&d, &b, 1, &err), OG_E_PARSE);
   set_word(data, 1, 0x100);
-  assert_int_equal(og_abi_read_bool(&d, &err, &b, 1), OG_E_PARSE);
+  assert_int_equal(og_abi_read_bool(&d, &b, 1, &err), OG_E_PARSE);
 
   /* range checks */
   set_word(data, 2, 0xff);
-  assert_int_equal(og_abi_read_u8(&d, &err, &u8, 2), OG_OK);
+  assert_int_equal(og_abi_read_u8(&d, &u8, 2, &err), OG_OK);
   assert_int_equal(u8, 0xff);
   set_word(data, 2, 0x100);
-  assert_int_equal(og_abi_read_u8(&d, &err, &u8, 2), OG_E_PARSE);
-  assert_int_equal(og_abi_read_u16(&d, &err, &u16, 2), OG_OK);
+  assert_int_equal(og_abi_read_u8(&d, &u8, 2, &err), OG_E_PARSE);
+  assert_int_equal(og_abi_read_u16(&d, &u16, 2, &err), OG_OK);
   assert_int_equal(u16, 0x100);
   set_word(data, 2, 0x10000);
-  assert_int_equal(og_abi_read_u16(&d, &err, &u16, 2), OG_E_PARSE);
+  assert_int_equal(og_abi_read_u16(&d, &u16, 2, &err), OG_E_PARSE);
   set_word(data, 2, UINT64_MAX);
-  assert_int_equal(og_abi_read_u64(&d, &err, &u64, 2), OG_OK);
+  assert_int_equal(og_abi_read_u64(&d, &u64, 2, &err), OG_OK);
   assert_true(u64 == UINT64_MAX);
   data[64 + 23] = 1; /* 2^64 + ... */
-  assert_int_equal(og_abi_read_u64(&d, &err, &u64, 2), OG_E_PARSE);
+  assert_int_equal(og_abi_read_u64(&d, &u64, 2, &err), OG_E_PARSE);
   {
     unsigned char big[32];
     og_bytes32 h;
-    assert_int_equal(og_abi_read_uint256(&d, &err, big, 2), OG_OK);
+    assert_int_equal(og_abi_read_uint256(&d, big, 2, &err), OG_OK);
     assert_memory_equal(big, data + 64, 32);
-    assert_int_equal(og_abi_read_bytes32(&d, &err, &h, 2), OG_OK);
+    assert_int_equal(og_abi_read_bytes32(&d, &h, 2, &err), OG_OK);
     assert_memory_equal(h.b, data + 64, 32);
-    assert_int_equal(og_abi_read_bytes32(&d, &err, &h, 4), OG_E_PARSE);
+    assert_int_equal(og_abi_read_bytes32(&d, &h, 4, &err), OG_E_PARSE);
   }
 }
 
@@ -433,84 +433,84 @@ static void test_decode_dynamic_bounds(void **state)
   size_t n, pos, count;
   (void)state;
   memset(data, 0, sizeof(data));
-  assert_int_equal(og_abi_dec_init(&d, &err, data, sizeof(data)), OG_OK);
+  assert_int_equal(og_abi_dec_init(&d, data, sizeof(data), &err), OG_OK);
   /* word 0: offset 0x40 to bytes "hi" */
   set_word(data, 0, 0x40);
   set_word(data, 2, 2);
   memcpy(data + 96, "hi", 2);
-  assert_int_equal(og_abi_read_bytes(&d, &err, &p, &n, 0, 32, 100), OG_OK);
+  assert_int_equal(og_abi_read_bytes(&d, &p, &n, 0, 32, 100, &err), OG_OK);
   assert_int_equal(n, 2);
   assert_memory_equal(p, "hi", 2);
   /* cap */
-  assert_int_equal(og_abi_read_bytes(&d, &err, &p, &n, 0, 32, 1),
+  assert_int_equal(og_abi_read_bytes(&d, &p, &n, 0, 32, 1, &err),
                    OG_E_TOO_LARGE);
   /* non-zero padding */
   data[96 + 31] = 1;
-  assert_int_equal(og_abi_read_bytes(&d, &err, &p, &n, 0, 32, 100),
+  assert_int_equal(og_abi_read_bytes(&d, &p, &n, 0, 32, 100, &err),
                    OG_E_PARSE);
   assert_non_null(strstr(err.msg, "padding"));
   data[96 + 31] = 0;
   /* min_off: the offset may not point into the head */
-  assert_int_equal(og_abi_read_bytes(&d, &err, &p, &n, 0, 0x60, 100),
+  assert_int_equal(og_abi_read_bytes(&d, &p, &n, 0, 0x60, 100, &err),
                    OG_E_PARSE);
   /* unaligned offset */
   set_word(data, 0, 0x41);
-  assert_int_equal(og_abi_follow(&d, &err, &pos, 0, 0), OG_E_PARSE);
+  assert_int_equal(og_abi_follow(&d, &pos, 0, 0, &err), OG_E_PARSE);
   /* the last word is fine, one past is not */
   set_word(data, 0, sizeof(data) - 32);
-  assert_int_equal(og_abi_follow(&d, &err, &pos, 0, 0), OG_OK);
+  assert_int_equal(og_abi_follow(&d, &pos, 0, 0, &err), OG_OK);
   assert_int_equal(pos, sizeof(data) - 32);
   set_word(data, 0, sizeof(data));
-  assert_int_equal(og_abi_follow(&d, &err, &pos, 0, 0), OG_E_PARSE);
+  assert_int_equal(og_abi_follow(&d, &pos, 0, 0, &err), OG_E_PARSE);
   /* an offset near 2^64 must not wrap */
   set_word(data, 0, UINT64_MAX - 31);
-  assert_int_equal(og_abi_follow(&d, &err, &pos, 0, 0), OG_E_PARSE);
+  assert_int_equal(og_abi_follow(&d, &pos, 0, 0, &err), OG_E_PARSE);
   memset(data, 0xff, 32);
-  assert_int_equal(og_abi_follow(&d, &err, &pos, 0, 0), OG_E_PARSE);
+  assert_int_equal(og_abi_follow(&d, &pos, 0, 0, &err), OG_E_PARSE);
   /* length: exactly the room left is fine, one more is not, nor huge */
   set_word(data, 0, 0x40);
   set_word(data, 2, sizeof(data) - 0x60);
   memset(data + 0x60, 'x', sizeof(data) - 0x60);
-  assert_int_equal(og_abi_read_bytes(&d, &err, &p, &n, 0, 32, 1 << 20),
+  assert_int_equal(og_abi_read_bytes(&d, &p, &n, 0, 32, 1 << 20, &err),
                    OG_OK);
   assert_int_equal(n, sizeof(data) - 0x60);
   set_word(data, 2, sizeof(data) - 0x60 + 1);
-  assert_int_equal(og_abi_read_bytes(&d, &err, &p, &n, 0, 32, 1 << 20),
+  assert_int_equal(og_abi_read_bytes(&d, &p, &n, 0, 32, 1 << 20, &err),
                    OG_E_PARSE);
   set_word(data, 2, UINT64_MAX - 40);
-  assert_int_equal(og_abi_read_bytes(&d, &err, &p, &n, 0, 32, 1 << 20),
+  assert_int_equal(og_abi_read_bytes(&d, &p, &n, 0, 32, 1 << 20, &err),
                    OG_E_PARSE);
   data[0x40] = 0x80; /* 2^255 */
-  assert_int_equal(og_abi_read_bytes(&d, &err, &p, &n, 0, 32, 1 << 20),
+  assert_int_equal(og_abi_read_bytes(&d, &p, &n, 0, 32, 1 << 20, &err),
                    OG_E_PARSE);
 
   /* arrays: count words must fit, then the cap */
   memset(data, 0, sizeof(data));
   set_word(data, 0, 0x20);
   set_word(data, 1, 4);
-  assert_int_equal(og_abi_read_array(&d, &err, &sub, &count, 0, 32, 10),
+  assert_int_equal(og_abi_read_array(&d, &sub, &count, 0, 32, 10, &err),
                    OG_OK);
   assert_int_equal(count, 4);
   assert_int_equal(sub.base, 0x40);
-  assert_int_equal(og_abi_read_array(&d, &err, &sub, &count, 0, 32, 3),
+  assert_int_equal(og_abi_read_array(&d, &sub, &count, 0, 32, 3, &err),
                    OG_E_TOO_LARGE);
   set_word(data, 1, 5);
-  assert_int_equal(og_abi_read_array(&d, &err, &sub, &count, 0, 32, 10),
+  assert_int_equal(og_abi_read_array(&d, &sub, &count, 0, 32, 10, &err),
                    OG_E_PARSE);
   memset(data + 32, 0x80, 32); /* 2^255 elements */
-  assert_int_equal(og_abi_read_array(&d, &err, &sub, &count, 0, 32, 10),
+  assert_int_equal(og_abi_read_array(&d, &sub, &count, 0, 32, 10, &err),
                    OG_E_PARSE);
   /* an empty array at the very end: the element view has no words */
   set_word(data, 0, sizeof(data) - 32);
   set_word(data, 5, 0);
-  assert_int_equal(og_abi_read_array(&d, &err, &sub, &count, 0, 32, 10),
+  assert_int_equal(og_abi_read_array(&d, &sub, &count, 0, 32, 10, &err),
                    OG_OK);
   assert_int_equal(count, 0);
-  assert_int_equal(og_abi_word(&sub, &err, &p, 0), OG_E_PARSE);
+  assert_int_equal(og_abi_word(&sub, &p, 0, &err), OG_E_PARSE);
   /* inline tuples share the words of the head */
-  assert_int_equal(og_abi_inline_tuple(&d, &err, &sub, 2), OG_OK);
+  assert_int_equal(og_abi_inline_tuple(&d, &sub, 2, &err), OG_OK);
   assert_int_equal(sub.base, 64);
-  assert_int_equal(og_abi_inline_tuple(&d, &err, &sub, 6), OG_E_PARSE);
+  assert_int_equal(og_abi_inline_tuple(&d, &sub, 6, &err), OG_E_PARSE);
 }
 
 static unsigned char *cast_calldata(json_t *v, const char *name, size_t *n)
@@ -541,42 +541,42 @@ static void test_decode_cast_nested(void **state)
   og_address a;
   int b;
   (void)state;
-  assert_int_equal(og_abi_dec_init(&d, &err, cd + 4, n - 4), OG_OK);
+  assert_int_equal(og_abi_dec_init(&d, cd + 4, n - 4, &err), OG_OK);
   /* bytes[][] */
-  assert_int_equal(og_abi_read_array(&d, &err, &outer, &count, 0, 64, 10),
+  assert_int_equal(og_abi_read_array(&d, &outer, &count, 0, 64, 10, &err),
                    OG_OK);
   assert_int_equal(count, 3);
-  assert_int_equal(og_abi_read_array(&outer, &err, &arr, &inner, 0, 96, 10),
+  assert_int_equal(og_abi_read_array(&outer, &arr, &inner, 0, 96, 10, &err),
                    OG_OK);
   assert_int_equal(inner, 2);
-  assert_int_equal(og_abi_read_bytes(&arr, &err, &p, &plen, 1, 64, 10),
+  assert_int_equal(og_abi_read_bytes(&arr, &p, &plen, 1, 64, 10, &err),
                    OG_OK);
   assert_int_equal(plen, 2);
   assert_memory_equal(p, "\x02\x03", 2);
-  assert_int_equal(og_abi_read_array(&outer, &err, &arr, &inner, 1, 96, 10),
+  assert_int_equal(og_abi_read_array(&outer, &arr, &inner, 1, 96, 10, &err),
                    OG_OK);
   assert_int_equal(inner, 0);
-  assert_int_equal(og_abi_read_array(&outer, &err, &arr, &inner, 2, 96, 10),
+  assert_int_equal(og_abi_read_array(&outer, &arr, &inner, 2, 96, 10, &err),
                    OG_OK);
   assert_int_equal(inner, 1);
-  assert_int_equal(og_abi_read_bytes(&arr, &err, &p, &plen, 0, 32, 100),
+  assert_int_equal(og_abi_read_bytes(&arr, &p, &plen, 0, 32, 100, &err),
                    OG_OK);
   assert_int_equal(plen, 33);
   assert_memory_equal(p, nest, 33);
   /* (string,(uint16,bytes))[] */
-  assert_int_equal(og_abi_read_array(&d, &err, &arr, &count, 1, 64, 10),
+  assert_int_equal(og_abi_read_array(&d, &arr, &count, 1, 64, 10, &err),
                    OG_OK);
   assert_int_equal(count, 2);
   for(k = 0; k < 2; k++) {
-    assert_int_equal(og_abi_read_tuple(&arr, &err, &tup, k, 64), OG_OK);
-    assert_int_equal(og_abi_read_bytes(&tup, &err, &p, &plen, 0, 64, 10),
+    assert_int_equal(og_abi_read_tuple(&arr, &tup, k, 64, &err), OG_OK);
+    assert_int_equal(og_abi_read_bytes(&tup, &p, &plen, 0, 64, 10, &err),
                      OG_OK);
     assert_int_equal(plen, k + 1);
     assert_memory_equal(p, k ? "yz" : "x", plen);
-    assert_int_equal(og_abi_read_tuple(&tup, &err, &sub, 1, 64), OG_OK);
-    assert_int_equal(og_abi_read_u16(&sub, &err, &u16, 0), OG_OK);
+    assert_int_equal(og_abi_read_tuple(&tup, &sub, 1, 64, &err), OG_OK);
+    assert_int_equal(og_abi_read_u16(&sub, &u16, 0, &err), OG_OK);
     assert_int_equal(u16, k ? 1 : 65535);
-    assert_int_equal(og_abi_read_bytes(&sub, &err, &p, &plen, 1, 64, 10),
+    assert_int_equal(og_abi_read_bytes(&sub, &p, &plen, 1, 64, 10, &err),
                      OG_OK);
     assert_int_equal(plen, k);
   }
@@ -585,24 +585,24 @@ static void test_decode_cast_nested(void **state)
 
   /* g((uint256,address),bool): a static tuple is inline */
   cd = cast_calldata(v, "static_tuple", &n);
-  assert_int_equal(og_abi_dec_init(&d, &err, cd + 4, n - 4), OG_OK);
-  assert_int_equal(og_abi_inline_tuple(&d, &err, &tup, 0), OG_OK);
-  assert_int_equal(og_abi_read_u64(&tup, &err, &u64, 0), OG_OK);
+  assert_int_equal(og_abi_dec_init(&d, cd + 4, n - 4, &err), OG_OK);
+  assert_int_equal(og_abi_inline_tuple(&d, &tup, 0, &err), OG_OK);
+  assert_int_equal(og_abi_read_u64(&tup, &u64, 0, &err), OG_OK);
   assert_int_equal(u64, 7);
-  assert_int_equal(og_abi_read_address(&tup, &err, &a, 1), OG_OK);
+  assert_int_equal(og_abi_read_address(&tup, &a, 1, &err), OG_OK);
   assert_memory_equal(a.b, addr(ADDR_B).b, 20);
-  assert_int_equal(og_abi_read_bool(&d, &err, &b, 2), OG_OK);
+  assert_int_equal(og_abi_read_bool(&d, &b, 2, &err), OG_OK);
   assert_int_equal(b, 1);
   free(cd);
 
   /* uint256[] from f(uint256[],string[],(uint8,bytes)[]) */
   cd = cast_calldata(v, "arrays", &n);
-  assert_int_equal(og_abi_dec_init(&d, &err, cd + 4, n - 4), OG_OK);
-  assert_int_equal(og_abi_read_array(&d, &err, &arr, &count, 0, 96, 10),
+  assert_int_equal(og_abi_dec_init(&d, cd + 4, n - 4, &err), OG_OK);
+  assert_int_equal(og_abi_read_array(&d, &arr, &count, 0, 96, 10, &err),
                    OG_OK);
   assert_int_equal(count, 3);
   for(k = 0; k < 3; k++) {
-    assert_int_equal(og_abi_read_u64(&arr, &err, &u64, k), OG_OK);
+    assert_int_equal(og_abi_read_u64(&arr, &u64, k, &err), OG_OK);
     assert_int_equal(u64, k + 1);
   }
   free(cd);

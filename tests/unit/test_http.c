@@ -105,14 +105,14 @@ static void req_init(og_http_req *r, char *url, size_t usz, int port,
   r->total_timeout_ms = 30000;
 }
 
-static og_result get(og_http *h, og_http_resp *resp, og_err *err, int port,
+static og_result get(og_http *h, og_http_resp *resp, int port,
                      const char *path, const unsigned char *pin,
-                     size_t pin_len)
+                     size_t pin_len, og_err *err)
 {
   og_http_req r;
   char url[256];
   req_init(&r, url, sizeof(url), port, path, pin, pin_len);
-  return og_http_perform(h, resp, err, &r);
+  return og_http_perform(h, resp, &r, err);
 }
 
 static void test_pin_exact_accepted(void **state)
@@ -122,7 +122,7 @@ static void test_pin_exact_accepted(void **state)
   og_err err;
   (void)state;
   assert_int_equal(og_http_new(&h, &err), OG_OK);
-  assert_int_equal(get(h, &resp, &err, port_a, "/health", der_a, len_a),
+  assert_int_equal(get(h, &resp, port_a, "/health", der_a, len_a, &err),
                    OG_OK);
   assert_int_equal(resp.status, 200);
   assert_string_equal(og_buf_str(&resp.body), "ok");
@@ -143,7 +143,7 @@ static void test_pin_other_refused(void **state)
   og_err err;
   (void)state;
   assert_int_equal(og_http_new(&h, &err), OG_OK);
-  assert_int_equal(get(h, &resp, &err, port_a, "/health", der_b, len_b),
+  assert_int_equal(get(h, &resp, port_a, "/health", der_b, len_b, &err),
                    OG_E_TLS);
   assert_non_null(strstr(err.msg, "not the one registered"));
   og_http_resp_free(&resp);
@@ -158,11 +158,11 @@ static void test_pin_ca_trap(void **state)
   (void)state;
   assert_int_equal(og_http_new(&h, &err), OG_OK);
   /* The server's leaf is signed by the pinned CA:TRUE certificate. */
-  assert_int_equal(get(h, &resp, &err, port_d, "/health", der_ca, len_ca),
+  assert_int_equal(get(h, &resp, port_d, "/health", der_ca, len_ca, &err),
                    OG_E_TLS);
   og_http_resp_free(&resp);
   /* Control: the leaf itself is accepted. */
-  assert_int_equal(get(h, &resp, &err, port_d, "/health", der_d, len_d),
+  assert_int_equal(get(h, &resp, port_d, "/health", der_d, len_d, &err),
                    OG_OK);
   assert_int_equal(resp.status, 200);
   og_http_resp_free(&resp);
@@ -176,11 +176,11 @@ static void test_sserver_www(void **state)
   og_err err;
   (void)state;
   assert_int_equal(og_http_new(&h, &err), OG_OK);
-  assert_int_equal(get(h, &resp, &err, port_sserver, "/", der_a, len_a),
+  assert_int_equal(get(h, &resp, port_sserver, "/", der_a, len_a, &err),
                    OG_OK);
   assert_int_equal(resp.status, 200);
   og_http_resp_free(&resp);
-  assert_int_equal(get(h, &resp, &err, port_sserver, "/", der_b, len_b),
+  assert_int_equal(get(h, &resp, port_sserver, "/", der_b, len_b, &err),
                    OG_E_TLS);
   og_http_resp_free(&resp);
   og_http_free(h);
@@ -193,7 +193,7 @@ static void test_system_ca_refuses_self_signed(void **state)
   og_err err;
   (void)state;
   assert_int_equal(og_http_new(&h, &err), OG_OK);
-  assert_int_equal(get(h, &resp, &err, port_a, "/health", NULL, 0),
+  assert_int_equal(get(h, &resp, port_a, "/health", NULL, 0, &err),
                    OG_E_TLS);
   assert_non_null(strstr(err.msg, "system CAs"));
   og_http_resp_free(&resp);
@@ -210,23 +210,23 @@ static void test_reuse_keyed_by_pin(void **state)
   long n1, n2, n3;
   (void)state;
   assert_int_equal(og_http_new(&h, &err), OG_OK);
-  assert_int_equal(get(h, &resp, &err, port_a, "/conns", der_a, len_a),
+  assert_int_equal(get(h, &resp, port_a, "/conns", der_a, len_a, &err),
                    OG_OK);
   n1 = atol(og_buf_str(&resp.body));
   og_http_resp_free(&resp);
-  assert_int_equal(get(h, &resp, &err, port_a, "/conns", der_a, len_a),
+  assert_int_equal(get(h, &resp, port_a, "/conns", der_a, len_a, &err),
                    OG_OK);
   n2 = atol(og_buf_str(&resp.body));
   og_http_resp_free(&resp);
   assert_int_equal(n1, n2); /* same connection */
-  assert_int_equal(get(h, &resp, &err, port_a, "/conns", der_b, len_b),
+  assert_int_equal(get(h, &resp, port_a, "/conns", der_b, len_b, &err),
                    OG_E_TLS);
   og_http_resp_free(&resp);
-  assert_int_equal(get(h, &resp, &err, port_a, "/conns", der_a, len_a),
+  assert_int_equal(get(h, &resp, port_a, "/conns", der_a, len_a, &err),
                    OG_OK);
   og_http_resp_free(&resp);
   og_http_forget_pin(h, der_a, len_a);
-  assert_int_equal(get(h, &resp, &err, port_a, "/conns", der_a, len_a),
+  assert_int_equal(get(h, &resp, port_a, "/conns", der_a, len_a, &err),
                    OG_OK);
   n3 = atol(og_buf_str(&resp.body));
   og_http_resp_free(&resp);
@@ -241,7 +241,7 @@ static void test_refused_port(void **state)
   og_err err;
   (void)state;
   assert_int_equal(og_http_new(&h, &err), OG_OK);
-  assert_int_equal(get(h, &resp, &err, nu_free_port(), "/", der_a, len_a),
+  assert_int_equal(get(h, &resp, nu_free_port(), "/", der_a, len_a, &err),
                    OG_E_CONNECT);
   assert_non_null(strstr(err.msg, "refused"));
   og_http_resp_free(&resp);
@@ -259,7 +259,7 @@ static void test_connect_timeout(void **state)
   assert_int_equal(og_http_new(&h, &err), OG_OK);
   req_init(&r, url, sizeof(url), port_silent, "/", der_a, len_a);
   r.connect_timeout_ms = 600;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_E_TIMEOUT);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_E_TIMEOUT);
   og_http_resp_free(&resp);
   og_http_free(h);
 }
@@ -276,7 +276,7 @@ static void test_idle_timeout(void **state)
   req_init(&r, url, sizeof(url), port_a, "/stall", der_a, len_a);
   r.total_timeout_ms = 0;
   r.idle_timeout_ms = 600;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_E_TIMEOUT);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_E_TIMEOUT);
   assert_non_null(strstr(err.msg, "no data"));
   og_http_resp_free(&resp);
   og_http_free(h);
@@ -318,7 +318,7 @@ static void test_stream_not_cut(void **state)
   r.idle_timeout_ms = 1000;
   r.on_data = on_data;
   r.user = &c;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_OK);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_OK);
   assert_int_equal(c.status, 200);
   assert_non_null(strstr(og_buf_str(&c.text), "data: 0\n\n"));
   assert_non_null(strstr(og_buf_str(&c.text), "data: 9\n\n"));
@@ -346,7 +346,7 @@ static void test_stream_abort(void **state)
   req_init(&r, url, sizeof(url), port_a, "/stream", der_a, len_a);
   r.on_data = on_data;
   r.user = &c;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_E_CANCELLED);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_E_CANCELLED);
   assert_string_equal(err.msg, "stopped by the test");
   assert_int_equal(c.calls, 1);
   og_http_resp_free(&resp);
@@ -365,10 +365,10 @@ static void test_body_cap(void **state)
   assert_int_equal(og_http_new(&h, &err), OG_OK);
   req_init(&r, url, sizeof(url), port_a, "/big", der_a, len_a);
   r.max_body = 1000;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_E_TOO_LARGE);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_E_TOO_LARGE);
   og_http_resp_free(&resp);
   r.max_body = 200000;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_OK);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_OK);
   assert_int_equal(resp.body.len, 200000);
   og_http_resp_free(&resp);
   og_http_free(h);
@@ -385,20 +385,20 @@ static void test_url_rules(void **state)
   assert_int_equal(og_http_new(&h, &err), OG_OK);
   memset(&r, 0, sizeof(r));
   r.url = "http://127.0.0.1:1/";
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_E_USAGE);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_E_USAGE);
   og_http_resp_free(&resp);
   r.url = "ftp://127.0.0.1:1/";
   r.allow_http = 1;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_E_USAGE);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_E_USAGE);
   og_http_resp_free(&resp);
   r.url = "http://127.0.0.1:1/";
   r.pin_der = der_a;
   r.pin_der_len = len_a;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_E_USAGE);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_E_USAGE);
   og_http_resp_free(&resp);
   r.url = "https://127.0.0.1:1/";
   r.headers = bad_hdr;
-  assert_int_equal(og_http_perform(h, &resp, &err, &r), OG_E_USAGE);
+  assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_E_USAGE);
   og_http_resp_free(&resp);
   og_http_free(h);
 }
@@ -411,7 +411,7 @@ struct done_rec {
 };
 
 static void on_done(void *user, og_http_xfer *x, og_result rc,
-                    const og_err *err, og_http_resp *resp)
+                    og_http_resp *resp, const og_err *err)
 {
   struct done_rec *d = user;
   (void)x;
@@ -436,13 +436,13 @@ static void test_nonblocking_select(void **state)
   memset(d, 0, sizeof(d));
   assert_int_equal(og_http_new(&h, &err), OG_OK);
   req_init(&r, url[0], sizeof(url[0]), port_a, "/health", der_a, len_a);
-  assert_int_equal(og_http_start(h, NULL, &err, &r, on_done, &d[0]), OG_OK);
+  assert_int_equal(og_http_start(h, NULL, &r, on_done, &d[0], &err), OG_OK);
   req_init(&r, url[1], sizeof(url[1]), port_d, "/big", der_d, len_d);
-  assert_int_equal(og_http_start(h, NULL, &err, &r, on_done, &d[1]), OG_OK);
+  assert_int_equal(og_http_start(h, NULL, &r, on_done, &d[1], &err), OG_OK);
   req_init(&r, url[2], sizeof(url[2]), port_a, "/health", der_b, len_b);
-  assert_int_equal(og_http_start(h, NULL, &err, &r, on_done, &d[2]), OG_OK);
+  assert_int_equal(og_http_start(h, NULL, &r, on_done, &d[2], &err), OG_OK);
   req_init(&r, url[3], sizeof(url[3]), port_a, "/stall", der_a, len_a);
-  assert_int_equal(og_http_start(h, &cancelled, &err, &r, on_done, &d[3]),
+  assert_int_equal(og_http_start(h, &cancelled, &r, on_done, &d[3], &err),
                    OG_OK);
   assert_int_equal(og_http_running(h), 4);
   for(guard = 0; guard < 10000 && running > 1; guard++) {

@@ -636,9 +636,8 @@ static void test_error_bodies(void **state)
     og_result rc = pchat(&r, cases[i].status, cases[i].body, &err);
     if(rc != OG_E_SERVER || !strstr(err.msg, cases[i].msg))
       fail_msg("case %zu: got %d '%s'", i, rc, err.msg);
-    assert_int_equal(og_llm_error_message(&err, cases[i].status,
-                                          cases[i].body,
-                                          strlen(cases[i].body)),
+    assert_int_equal(og_llm_error_message(cases[i].status, cases[i].body,
+                                          strlen(cases[i].body), &err),
                      OG_E_SERVER);
     assert_non_null(strstr(err.msg, cases[i].msg));
     /* the completion parser reports errors the same way */
@@ -651,12 +650,12 @@ static void test_error_bodies(void **state)
     og_err err;
     char *big = malloc(100000);
     size_t k;
-    assert_int_equal(og_llm_error_message(&err, 500, NULL, 0), OG_E_SERVER);
+    assert_int_equal(og_llm_error_message(500, NULL, 0, &err), OG_E_SERVER);
     assert_non_null(strstr(err.msg, "(empty body)"));
     memset(big, 'x', 99999);
     big[99999] = 0;
     big[10] = '\x07';
-    assert_int_equal(og_llm_error_message(&err, 500, big, 99999),
+    assert_int_equal(og_llm_error_message(500, big, 99999, &err),
                      OG_E_SERVER);
     assert_true(strlen(err.msg) < sizeof(err.msg));
     for(k = 0; err.msg[k]; k++)
@@ -666,7 +665,7 @@ static void test_error_bodies(void **state)
       big[k] = '\xc3';
       big[k + 1] = '\xa9';
     }
-    assert_int_equal(og_llm_error_message(&err, 500, big, 99998),
+    assert_int_equal(og_llm_error_message(500, big, 99998, &err),
                      OG_E_SERVER);
     k = strlen(err.msg);
     assert_true((unsigned char)err.msg[k - 1] == 0xa9);

@@ -200,15 +200,15 @@ static void test_id_parse(void **state)
   og_bytes32 a, b;
   og_err err;
   (void)state;
-  assert_int_equal(og_tee_id_parse(&a, &err, "0x29d0ffc200a161fa22c2222ce84"
-                   "26e6fc4742462b1d02fcc3c58b8d44c647835"), OG_OK);
-  assert_int_equal(og_tee_id_parse(&b, &err, "29D0FFC200A161FA22C2222CE84"
-                   "26E6FC4742462B1D02FCC3C58B8D44C647835"), OG_OK);
+  assert_int_equal(og_tee_id_parse(&a, "0x29d0ffc200a161fa22c2222ce84"
+                   "26e6fc4742462b1d02fcc3c58b8d44c647835", &err), OG_OK);
+  assert_int_equal(og_tee_id_parse(&b, "29D0FFC200A161FA22C2222CE84"
+                   "26E6FC4742462B1D02FCC3C58B8D44C647835", &err), OG_OK);
   assert_memory_equal(a.b, b.b, 32);
   assert_memory_equal(a.b, ent_a.id.b, 32);
-  assert_int_equal(og_tee_id_parse(&a, &err, "0x29d0"), OG_E_USAGE);
-  assert_int_equal(og_tee_id_parse(&a, &err, ""), OG_E_USAGE);
-  assert_int_equal(og_tee_id_parse(&a, &err, NULL), OG_E_USAGE);
+  assert_int_equal(og_tee_id_parse(&a, "0x29d0", &err), OG_E_USAGE);
+  assert_int_equal(og_tee_id_parse(&a, "", &err), OG_E_USAGE);
+  assert_int_equal(og_tee_id_parse(&a, NULL, &err), OG_E_USAGE);
 }
 
 static int nskips;
@@ -246,7 +246,7 @@ static void test_select(void **state)
   o.on_skip = on_skip;
   nskips = 0;
   for(i = 0; i < 64; i++) {
-    assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_OK);
+    assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_OK);
     seen[ch - items]++;
   }
   assert_true(seen[0] > 0);
@@ -259,36 +259,36 @@ static void test_select(void **state)
   o.pcr_allow = &items[2].pcr_hash;
   o.pcr_allow_len = 1;
   for(i = 0; i < 16; i++) {
-    assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_OK);
+    assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_OK);
     assert_ptr_equal(ch, &items[2]);
   }
   memset(id.b, 0x99, 32);
   o.pcr_allow = &id;
-  assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_E_NO_TEE);
+  assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_E_NO_TEE);
   assert_non_null(strstr(err.msg, "require-pcr"));
   o.pcr_allow = NULL;
   o.pcr_allow_len = 0;
   /* exactly --tee-id */
   o.tee_id = &ent_a.id;
-  assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_OK);
+  assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_OK);
   assert_ptr_equal(ch, &items[0]);
   o.tee_id = &ent_b.id;
-  assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_E_NO_TEE);
+  assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_E_NO_TEE);
   assert_non_null(strstr(err.msg, "no TLS certificate"));
   o.tee_id = &items[3].id;
-  assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_E_NO_TEE);
+  assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_E_NO_TEE);
   assert_non_null(strstr(err.msg, "type 1"));
   o.tee_id = &id;
-  assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_E_NO_TEE);
+  assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_E_NO_TEE);
   assert_non_null(strstr(err.msg, "not among the active"));
   /* nothing usable / nothing at all */
   o.tee_id = NULL;
   list.items = &items[1];
   list.count = 1;
-  assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_E_NO_TEE);
+  assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_E_NO_TEE);
   assert_non_null(strstr(err.msg, "no TLS certificate"));
   list.count = 0;
-  assert_int_equal(og_tee_select(&ch, &err, &list, &o), OG_E_NO_TEE);
+  assert_int_equal(og_tee_select(&ch, &list, &o, &err), OG_E_NO_TEE);
   assert_non_null(strstr(err.msg, "no active TEE"));
 }
 
@@ -340,7 +340,7 @@ static og_rpc *client(const char *path, int p)
   memset(&o, 0, sizeof(o));
   o.url = url;
   o.timeout_ms = 20000;
-  assert_int_equal(og_rpc_new(&r, &err, &o), OG_OK);
+  assert_int_equal(og_rpc_new(&r, &o, &err), OG_OK);
   return r;
 }
 
@@ -370,13 +370,13 @@ static void test_fetch_raw(void **state)
                                &n);
   (void)state;
   og_buf_init(&raw, OG_REGISTRY_MAX_REPLY);
-  assert_int_equal(og_registry_fetch_active(r, &raw, &err, &reg, 0), OG_OK);
+  assert_int_equal(og_registry_fetch_active(r, &raw, &reg, 0, &err), OG_OK);
   assert_int_equal(raw.len, n);
   assert_memory_equal(raw.data, want, n);
   og_buf_free(&raw);
   /* a cap below the reply size is an RPC failure, not "no TEEs" */
   og_buf_init(&raw, 64);
-  assert_int_equal(og_registry_fetch_active(r, &raw, &err, &reg, 0),
+  assert_int_equal(og_registry_fetch_active(r, &raw, &reg, 0, &err),
                    OG_E_RPC);
   og_buf_free(&raw);
   free(want);
@@ -392,11 +392,11 @@ static void test_is_active_and_unknown(void **state)
   og_err err;
   int active = 0;
   (void)state;
-  assert_int_equal(og_registry_is_active(r, &active, &err, &reg, &ent_a.id),
+  assert_int_equal(og_registry_is_active(r, &active, &reg, &ent_a.id, &err),
                    OG_OK);
   assert_int_equal(active, 1);
   memset(unknown.b, 0x5a, 32);
-  assert_int_equal(og_registry_get_tee(r, &list, &err, &reg, &unknown),
+  assert_int_equal(og_registry_get_tee(r, &list, &reg, &unknown, &err),
                    OG_E_NO_TEE);
   assert_non_null(strstr(err.msg, "does not know"));
   og_tee_list_free(&list);
@@ -414,18 +414,18 @@ static void test_rpc_failure_is_not_no_tee(void **state)
   (void)state;
   memset(&o, 0, sizeof(o));
   r = client("/", nu_free_port()); /* nothing listens */
-  assert_int_equal(og_registry_select(r, &list, &ch, &err, &reg, &o),
+  assert_int_equal(og_registry_select(r, &list, &ch, &reg, &o, &err),
                    OG_E_RPC);
   og_tee_list_free(&list);
   og_rpc_free(r);
   r = client("/malformed", port);
-  assert_int_equal(og_registry_get_active(r, &list, &err, &reg, 0),
+  assert_int_equal(og_registry_get_active(r, &list, &reg, 0, &err),
                    OG_E_RPC);
   og_tee_list_free(&list);
   og_rpc_free(r);
   r = client("/http500", port);
   o.tee_id = &ent_a.id;
-  assert_int_equal(og_registry_select(r, &list, &ch, &err, &reg, &o),
+  assert_int_equal(og_registry_select(r, &list, &ch, &reg, &o, &err),
                    OG_E_RPC);
   og_tee_list_free(&list);
   og_rpc_free(r);
@@ -442,7 +442,7 @@ static void test_select_over_rpc(void **state)
   og_result rc;
   (void)state;
   memset(&o, 0, sizeof(o));
-  rc = og_registry_get_active(r, &list, &err, &reg, 0);
+  rc = og_registry_get_active(r, &list, &reg, 0, &err);
   if(decoder_missing(rc, &err)) {
     og_tee_list_free(&list);
     og_rpc_free(r);
@@ -454,12 +454,12 @@ static void test_select_over_rpc(void **state)
   assert_string_equal(list.items[0].endpoint, "https://127.0.0.1:8443");
   og_tee_list_free(&list);
   /* random: entry B has no certificate, so it is always A */
-  assert_int_equal(og_registry_select(r, &list, &ch, &err, &reg, &o), OG_OK);
+  assert_int_equal(og_registry_select(r, &list, &ch, &reg, &o, &err), OG_OK);
   assert_memory_equal(ch->id.b, ent_a.id.b, 32);
   og_tee_list_free(&list);
   /* exactly --tee-id, via getTEE + isTEEActive */
   o.tee_id = &ent_a.id;
-  assert_int_equal(og_registry_select(r, &list, &ch, &err, &reg, &o), OG_OK);
+  assert_int_equal(og_registry_select(r, &list, &ch, &reg, &o, &err), OG_OK);
   assert_memory_equal(ch->id.b, ent_a.id.b, 32);
   assert_int_equal(ch->tls_cert_len, ent_a.tls_cert_len);
   og_tee_list_free(&list);

@@ -100,7 +100,7 @@ static void check_list(const char *hex, const json_t *entries, int fields)
   unsigned char *data = tu_hex(hex, &n);
   og_tee_list list;
   og_err err;
-  og_result r = og_registry_decode_tees(&list, &err, data, n);
+  og_result r = og_registry_decode_tees(&list, data, n, &err);
   if(r == OG_OK)
     og_tee_list_compute_ids(&list);
   if(r)
@@ -136,18 +136,18 @@ static void test_empty_and_get_tee(void **state)
   og_err err;
   (void)state;
   assert_int_equal(n, 64);
-  assert_int_equal(og_registry_decode_tees(&list, &err, data, n), OG_OK);
+  assert_int_equal(og_registry_decode_tees(&list, data, n, &err), OG_OK);
   assert_int_equal(list.count, 0);
   og_tee_list_free(&list);
   /* an empty list is not a getTEE answer */
-  assert_int_not_equal(og_registry_decode_tee(&list, &err, data, n), OG_OK);
+  assert_int_not_equal(og_registry_decode_tee(&list, data, n, &err), OG_OK);
   /* nothing at all is an error, never "no TEEs" */
-  assert_int_equal(og_registry_decode_tees(&list, &err, data, 0),
+  assert_int_equal(og_registry_decode_tees(&list, data, 0, &err),
                    OG_E_PARSE);
   free(data);
 
   data = tu_hex(tu_str(json_object_get(v, "getTEE_entryA_10"), "data"), &n);
-  assert_int_equal(og_registry_decode_tee(&list, &err, data, n), OG_OK);
+  assert_int_equal(og_registry_decode_tee(&list, data, n, &err), OG_OK);
   assert_int_equal(list.count, 1);
   og_tee_list_compute_ids(&list);
   check_entry(&list.items[0],
@@ -168,7 +168,7 @@ static void test_malformed_vectors(void **state)
     unsigned char *data = tu_hex(tu_str(c, "data"), &n);
     og_tee_list list;
     og_err err;
-    og_result r = og_registry_decode_tees(&list, &err, data, n);
+    og_result r = og_registry_decode_tees(&list, data, n, &err);
     if(r == OG_OK)
       fail_msg("malformed %s was accepted", tu_str(c, "name"));
     assert_true(r == OG_E_PARSE || r == OG_E_TOO_LARGE);
@@ -177,7 +177,7 @@ static void test_malformed_vectors(void **state)
     assert_null(list.storage);
     assert_int_equal(list.count, 0);
     /* a getTEE reader must not accept them either */
-    assert_int_not_equal(og_registry_decode_tee(&list, NULL, data, n), OG_OK);
+    assert_int_not_equal(og_registry_decode_tee(&list, data, n, NULL), OG_OK);
     free(data);
   }
   json_decref(v);
@@ -197,7 +197,7 @@ static void test_cast_lists(void **state)
       unsigned char *data = tu_hex(tu_str(c, "data"), &n);
       og_tee_list list;
       og_err err;
-      assert_int_equal(og_registry_decode_tees(&list, &err, data, n),
+      assert_int_equal(og_registry_decode_tees(&list, data, n, &err),
                        OG_E_PARSE);
       free(data);
     }
@@ -206,7 +206,7 @@ static void test_cast_lists(void **state)
     unsigned char *data = tu_hex(tu_str(c, "data"), &n);
     og_tee_list list;
     og_err err;
-    assert_int_equal(og_registry_decode_tee(&list, &err, data, n), OG_OK);
+    assert_int_equal(og_registry_decode_tee(&list, data, n, &err), OG_OK);
     assert_int_equal(list.count, 1);
     og_tee_list_compute_ids(&list);
     check_entry(&list.items[0], json_object_get(c, "entry"),
@@ -229,8 +229,8 @@ static void test_truncations(void **state)
                                         "data"), &n);
     for(k = 0; k < n; k++) {
       og_tee_list list;
-      og_result r = w < 2 ? og_registry_decode_tees(&list, NULL, data, k)
-                          : og_registry_decode_tee(&list, NULL, data, k);
+      og_result r = w < 2 ? og_registry_decode_tees(&list, data, k, NULL)
+                          : og_registry_decode_tee(&list, data, k, NULL);
       if(r == OG_OK)
         fail_msg("%s cut to %zu bytes was accepted", which[w], k);
     }
@@ -332,7 +332,7 @@ static void test_encoder_matches_vectors(void **state)
 static og_result decode(const unsigned char *d, size_t n, og_err *err)
 {
   og_tee_list list;
-  og_result r = og_registry_decode_tees(&list, err, d, n);
+  og_result r = og_registry_decode_tees(&list, d, n, err);
   og_tee_list_free(&list);
   return r;
 }
@@ -384,7 +384,7 @@ static void test_hostile_replies(void **state)
   memmove(big + 0x80, big + 0x40 + 16 * 32, elen);
   {
     og_tee_list list;
-    assert_int_equal(og_registry_decode_tees(&list, &err, big, 0x80 + elen),
+    assert_int_equal(og_registry_decode_tees(&list, big, 0x80 + elen, &err),
                      OG_OK);
     assert_int_equal(list.count, 2);
     og_tee_list_compute_ids(&list);
@@ -425,7 +425,7 @@ static void test_hostile_replies(void **state)
     ep[OG_TEE_MAX_ENDPOINT] = 0;
     json_object_set_new(t, "endpoint", json_string(ep));
     data = encode_list(one, f10x3, NULL, 1, &n);
-    assert_int_equal(og_registry_decode_tees(&list, &err, data, n), OG_OK);
+    assert_int_equal(og_registry_decode_tees(&list, data, n, &err), OG_OK);
     assert_int_equal(list.items[0].endpoint_len, OG_TEE_MAX_ENDPOINT);
     og_tee_list_free(&list);
     free(data);

@@ -50,7 +50,7 @@ static void test_url_policy(void **state)
   og_err err;
   (void)state;
   for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    og_result r = og_rpc_check_url(&err, cases[i].url, cases[i].insecure);
+    og_result r = og_rpc_check_url(cases[i].url, cases[i].insecure, &err);
     if(r != cases[i].want)
       fail_msg("%s: got %d want %d", cases[i].url, r, cases[i].want);
   }
@@ -60,7 +60,7 @@ static void test_url_policy(void **state)
     og_rpc_opts o;
     memset(&o, 0, sizeof(o));
     o.url = "http://example.com";
-    assert_int_equal(og_rpc_new(&r, &err, &o), OG_E_USAGE);
+    assert_int_equal(og_rpc_new(&r, &o, &err), OG_E_USAGE);
     assert_null(r);
     assert_non_null(strstr(err.msg, "--allow-insecure-rpc"));
   }
@@ -69,8 +69,8 @@ static void test_url_policy(void **state)
 static og_result parse(const char *s, json_t **res, og_rpc_error *e)
 {
   og_err err;
-  return og_rpc_parse_reply(res, e, &err, (const unsigned char *)s,
-                            strlen(s), 7);
+  return og_rpc_parse_reply(res, e, (const unsigned char *)s, strlen(s), 7,
+                            &err);
 }
 
 static void test_parse_reply(void **state)
@@ -178,7 +178,7 @@ static og_rpc *client(const char *path, long timeout_ms, size_t max_reply)
   o.url = url;
   o.timeout_ms = timeout_ms ? timeout_ms : 20000;
   o.max_reply = max_reply;
-  assert_int_equal(og_rpc_new(&r, &err, &o), OG_OK);
+  assert_int_equal(og_rpc_new(&r, &o, &err), OG_OK);
   return r;
 }
 
@@ -218,7 +218,7 @@ static void test_canned_failures(void **state)
 
   r = client("/revert", 0, 0);
   og_buf_init(&out, 1024);
-  assert_int_equal(og_eth_call(r, &out, &err, &to, cd, sizeof(cd)),
+  assert_int_equal(og_eth_call(r, &out, &to, cd, sizeof(cd), &err),
                    OG_E_RPC);
   assert_int_equal(og_rpc_last_error(r)->kind, OG_RPC_FAIL_ERROR);
   assert_string_equal(og_rpc_last_error(r)->revert, "TEENotFound()");
@@ -259,7 +259,7 @@ static void test_canned_failures(void **state)
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/", nu_free_port());
     memset(&o, 0, sizeof(o));
     o.url = url;
-    assert_int_equal(og_rpc_new(&r, &err, &o), OG_OK);
+    assert_int_equal(og_rpc_new(&r, &o, &err), OG_OK);
     assert_int_equal(og_eth_chain_id(r, &v, &err), OG_E_RPC);
     assert_int_equal(og_rpc_last_error(r)->kind, OG_RPC_FAIL_TRANSPORT);
     og_rpc_free(r);
@@ -299,7 +299,7 @@ static void test_anvil(void **state)
   memset(&o, 0, sizeof(o));
   o.url = url;
   o.timeout_ms = 20000;
-  assert_int_equal(og_rpc_new(&r, &err, &o), OG_OK);
+  assert_int_equal(og_rpc_new(&r, &o, &err), OG_OK);
   for(i = 0; i < 100 && og_eth_chain_id(r, &v, &err) != OG_OK; i++)
     usleep(100000);
   assert_int_equal(v, 31337);
@@ -312,25 +312,26 @@ static void test_anvil(void **state)
   /* anvil's first dev account */
   assert_int_equal(og_address_from_hex(&from,
                    "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), OG_OK);
-  assert_int_equal(og_eth_get_transaction_count(r, &v, &err, &from, NULL),
+  assert_int_equal(og_eth_get_transaction_count(r, &v, &from, NULL, &err),
                    OG_OK);
   assert_int_equal(v, 0);
   memset(&to, 0x22, sizeof(to));
-  assert_int_equal(og_eth_estimate_gas(r, &v, &err, &from, &to, NULL, 0,
-                                       "0x1"), OG_OK);
+  assert_int_equal(og_eth_estimate_gas(r, &v, &from, &to, NULL, 0, "0x1",
+                                       &err), OG_OK);
   assert_int_equal(v, 21000);
   og_buf_init(&out, 1024);
-  assert_int_equal(og_eth_call(r, &out, &err, &to,
-                               (const unsigned char *)"\x4b\x60\x14\xda", 4),
+  assert_int_equal(og_eth_call(r, &out, &to,
+                               (const unsigned char *)"\x4b\x60\x14\xda", 4,
+                               &err),
                    OG_OK);
   assert_int_equal(out.len, 0); /* no code at that address */
   og_buf_free(&out);
   memset(&h, 0x33, sizeof(h));
-  assert_int_equal(og_eth_get_transaction_receipt(r, &rc, &err, &h), OG_OK);
+  assert_int_equal(og_eth_get_transaction_receipt(r, &rc, &h, &err), OG_OK);
   assert_int_equal(rc.found, 0);
   /* a malformed transaction is a JSON-RPC error, not a crash */
-  assert_int_equal(og_eth_send_raw_transaction(r, &h, &err,
-                   (const unsigned char *)"\x01\x02", 2), OG_E_RPC);
+  assert_int_equal(og_eth_send_raw_transaction(r, &h,
+                   (const unsigned char *)"\x01\x02", 2, &err), OG_E_RPC);
   assert_int_equal(og_rpc_last_error(r)->kind, OG_RPC_FAIL_ERROR);
   og_rpc_free(r);
   nu_stop(pid);
