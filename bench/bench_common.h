@@ -11,6 +11,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "opengradient/og_client.h"
+
 static double bench_now(void)
 {
   struct timespec t;
@@ -51,6 +53,48 @@ static const char *bench_arg(int argc, char **argv, const char *name,
     if(!strcmp(argv[i], name))
       return argv[i + 1];
   return dflt;
+}
+
+/* A client for the stand-in at url, pinned to the certificate in
+ * cert_path (direct mode, no registry). NULL after printing the reason. */
+static og_client *bench_client(const char *prog, const char *url,
+                               const char *cert_path)
+{
+  og_client_config cfg;
+  og_client *c = NULL;
+  og_err err;
+  size_t der_len = 0;
+  unsigned char *der = bench_load_cert(cert_path, &der_len);
+  if(!der) {
+    fprintf(stderr, "%s: cannot read %s\n", prog, cert_path);
+    return NULL;
+  }
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.llm_server_url = url;
+  cfg.tls_cert_der = der;
+  cfg.tls_cert_der_len = der_len;
+  og_err_clear(&err);
+  if(og_client_new(&c, &cfg, &err))
+    fprintf(stderr, "%s: %s\n", prog, err.msg);
+  OPENSSL_free(der); /* the client keeps its own copy */
+  return c;
+}
+
+/* A streamed chat of n chunks: the stand-in answers a model "bench-N"
+ * with N content chunks. model (64 bytes) and *msgs (json_decref) are the
+ * caller's. The callback only counts, so chunks come without JSON. */
+static void bench_request(og_request *rq, char model[64], json_t **msgs,
+                          long n, og_llm_chunk_cb cb, void *user)
+{
+  snprintf(model, 64, "bench/bench-%ld", n);
+  *msgs = json_pack("[{s:s,s:s}]", "role", "user", "content", "bench");
+  og_request_init(rq);
+  rq->params.model = model;
+  rq->params.messages = *msgs;
+  rq->params.stream = 1;
+  rq->on_chunk = cb;
+  rq->user = user;
+  rq->no_chunk_json = 1;
 }
 
 #endif

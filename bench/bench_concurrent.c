@@ -4,8 +4,6 @@
  * {"streams","events","failed","seconds"}. */
 #include "bench_common.h"
 
-#include "opengradient/og_client.h"
-
 typedef struct tally {
   size_t events;
   size_t done;
@@ -39,14 +37,11 @@ int main(int argc, char **argv)
   const char *cert = bench_arg(argc, argv, "--cert", NULL);
   long streams = atol(bench_arg(argc, argv, "--streams", "256"));
   long n = atol(bench_arg(argc, argv, "--n", "1000"));
-  og_client_config cfg;
   og_client *c;
   og_request rq;
   og_err err;
   tally t = {0, 0, 0};
   json_t *msgs;
-  unsigned char *der;
-  size_t der_len = 0;
   char model[64];
   double t0, t1;
   long i;
@@ -56,29 +51,10 @@ int main(int argc, char **argv)
             "[--streams S] [--n N]\n");
     return 1;
   }
-  der = bench_load_cert(cert, &der_len);
-  if(!der) {
-    fprintf(stderr, "bench_concurrent: cannot read %s\n", cert);
+  c = bench_client("bench_concurrent", url, cert);
+  if(!c)
     return 1;
-  }
-  memset(&cfg, 0, sizeof(cfg));
-  cfg.llm_server_url = url;
-  cfg.tls_cert_der = der;
-  cfg.tls_cert_der_len = der_len;
-  og_err_clear(&err);
-  if(og_client_new(&c, &cfg, &err)) {
-    fprintf(stderr, "bench_concurrent: %s\n", err.msg);
-    return 1;
-  }
-  snprintf(model, sizeof(model), "bench/bench-%ld", n);
-  msgs = json_pack("[{s:s,s:s}]", "role", "user", "content", "bench");
-  og_request_init(&rq);
-  rq.params.model = model;
-  rq.params.messages = msgs;
-  rq.params.stream = 1;
-  rq.on_chunk = on_chunk;
-  rq.no_chunk_json = 1; /* the callback only counts */
-  rq.user = &t;
+  bench_request(&rq, model, &msgs, n, on_chunk, &t);
   t0 = bench_now();
   for(i = 0; i < streams; i++) {
     if(og_call_start(c, NULL, &rq, 0, on_done, &t, &err)) {
@@ -93,6 +69,5 @@ int main(int argc, char **argv)
          "\"seconds\": %.6f}\n", streams, t.events, t.failed, t1 - t0);
   og_client_free(c);
   json_decref(msgs);
-  OPENSSL_free(der);
   return t.failed ? 1 : 0;
 }

@@ -4,8 +4,6 @@
  */
 #include "bench_common.h"
 
-#include "opengradient/og_client.h"
-
 typedef struct counter {
   size_t events;
   double first;
@@ -26,15 +24,12 @@ int main(int argc, char **argv)
   const char *url = bench_arg(argc, argv, "--url", NULL);
   const char *cert = bench_arg(argc, argv, "--cert", NULL);
   long n = atol(bench_arg(argc, argv, "--n", "100000"));
-  og_client_config cfg;
   og_client *c;
   og_request rq;
   og_inference out;
   og_err err;
   counter k = {0, 0};
   json_t *msgs;
-  unsigned char *der;
-  size_t der_len = 0;
   char model[64];
   double t0, t1;
   og_result r;
@@ -43,30 +38,10 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: bench_sse_tls --url URL --cert PEM [--n N]\n");
     return 1;
   }
-  der = bench_load_cert(cert, &der_len);
-  if(!der) {
-    fprintf(stderr, "bench_sse_tls: cannot read %s\n", cert);
+  c = bench_client("bench_sse_tls", url, cert);
+  if(!c)
     return 1;
-  }
-  memset(&cfg, 0, sizeof(cfg));
-  cfg.llm_server_url = url;
-  cfg.tls_cert_der = der;
-  cfg.tls_cert_der_len = der_len;
-  og_err_clear(&err);
-  if(og_client_new(&c, &cfg, &err)) {
-    fprintf(stderr, "bench_sse_tls: %s\n", err.msg);
-    return 1;
-  }
-  /* "bench/bench-N": the stand-in serves N chunks for a model "bench-N" */
-  snprintf(model, sizeof(model), "bench/bench-%ld", n);
-  msgs = json_pack("[{s:s,s:s}]", "role", "user", "content", "bench");
-  og_request_init(&rq);
-  rq.params.model = model;
-  rq.params.messages = msgs;
-  rq.params.stream = 1;
-  rq.on_chunk = on_chunk;
-  rq.no_chunk_json = 1; /* the callback only counts */
-  rq.user = &k;
+  bench_request(&rq, model, &msgs, n, on_chunk, &k);
   t0 = bench_now();
   r = og_chat(c, &out, &rq, &err);
   t1 = bench_now();
@@ -75,7 +50,6 @@ int main(int argc, char **argv)
     og_inference_free(&out);
     og_client_free(c);
     json_decref(msgs);
-    OPENSSL_free(der);
     return 1;
   }
   printf("{\"events\": %zu, \"seconds\": %.6f, \"stream_seconds\": %.6f, "
@@ -84,6 +58,5 @@ int main(int argc, char **argv)
   og_inference_free(&out);
   og_client_free(c);
   json_decref(msgs);
-  OPENSSL_free(der);
   return k.events >= (size_t)n ? 0 : 1;
 }

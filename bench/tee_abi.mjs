@@ -1,6 +1,21 @@
-// The getActiveTEEs(uint8) ABI, 11-field TEEInfo (with ohttpConfig), as
-// shipped in the OpenGradient SDK 1.1.3. Shared by the generator and the
-// viem peer so both sides use the same types.
+// The TEERegistry getActiveTEEs(uint8) ABI as shipped in the OpenGradient
+// SDKs: the 11-field TEEInfo (with ohttpConfig, SDK 1.1.3, the current
+// registry) and the 10-field one (SDK 0.7.6). Shared by the reply
+// generator, the viem decode peer and the Node registry peers, so every
+// side uses the same types.
+export const teeInfo10Fields = [
+  { name: 'owner', type: 'address' },
+  { name: 'paymentAddress', type: 'address' },
+  { name: 'endpoint', type: 'string' },
+  { name: 'publicKey', type: 'bytes' },
+  { name: 'tlsCertificate', type: 'bytes' },
+  { name: 'pcrHash', type: 'bytes32' },
+  { name: 'teeType', type: 'uint8' },
+  { name: 'enabled', type: 'bool' },
+  { name: 'registeredAt', type: 'uint256' },
+  { name: 'lastHeartbeatAt', type: 'uint256' },
+];
+
 export const ohttpConfig = {
   name: 'ohttpConfig', type: 'tuple', components: [
     { name: 'keyId', type: 'uint8' },
@@ -13,24 +28,21 @@ export const ohttpConfig = {
   ],
 };
 
-export const teeInfo = {
-  name: '', type: 'tuple[]', components: [
-    { name: 'owner', type: 'address' },
-    { name: 'paymentAddress', type: 'address' },
-    { name: 'endpoint', type: 'string' },
-    { name: 'publicKey', type: 'bytes' },
-    { name: 'tlsCertificate', type: 'bytes' },
-    { name: 'pcrHash', type: 'bytes32' },
-    { name: 'teeType', type: 'uint8' },
-    { name: 'enabled', type: 'bool' },
-    { name: 'registeredAt', type: 'uint256' },
-    { name: 'lastHeartbeatAt', type: 'uint256' },
-    ohttpConfig,
-  ],
-};
+// The return type: TEEInfo[] with the given fields.
+function teeInfoArray(fields) {
+  return { name: '', type: 'tuple[]', components: fields };
+}
 
-export const registryAbi = [{
-  type: 'function', name: 'getActiveTEEs', stateMutability: 'view',
-  inputs: [{ name: 'teeType', type: 'uint8' }],
-  outputs: [teeInfo],
-}];
+export const teeInfo = teeInfoArray([...teeInfo10Fields, ohttpConfig]);
+
+function activeAbi(fields) {
+  return [{
+    type: 'function', name: 'getActiveTEEs', stateMutability: 'view',
+    inputs: [{ name: 'teeType', type: 'uint8' }],
+    outputs: [teeInfoArray(fields)],
+  }];
+}
+
+export const ABI11 = activeAbi([...teeInfo10Fields, ohttpConfig]);
+export const ABI10 = activeAbi(teeInfo10Fields);
+export const registryAbi = ABI11;

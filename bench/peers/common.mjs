@@ -70,38 +70,8 @@ export async function pinnedDispatcher(der, extra = {}) {
 
 // TEERegistry getActiveTEEs(uint8): the 11-field TEEInfo (current) and the
 // 10-field one; the registry reply is decoded with the first that fits.
-const teeInfo10 = [
-  { name: 'owner', type: 'address' },
-  { name: 'paymentAddress', type: 'address' },
-  { name: 'endpoint', type: 'string' },
-  { name: 'publicKey', type: 'bytes' },
-  { name: 'tlsCertificate', type: 'bytes' },
-  { name: 'pcrHash', type: 'bytes32' },
-  { name: 'teeType', type: 'uint8' },
-  { name: 'enabled', type: 'bool' },
-  { name: 'registeredAt', type: 'uint256' },
-  { name: 'lastHeartbeatAt', type: 'uint256' },
-];
-const ohttp = {
-  name: 'ohttpConfig', type: 'tuple', components: [
-    { name: 'keyId', type: 'uint8' },
-    { name: 'kemId', type: 'uint16' },
-    { name: 'kdfId', type: 'uint16' },
-    { name: 'aeadId', type: 'uint16' },
-    { name: 'publicKey', type: 'bytes' },
-    { name: 'keyConfig', type: 'bytes' },
-    { name: 'registeredAt', type: 'uint256' },
-  ],
-};
-function activeAbi(fields) {
-  return [{
-    type: 'function', name: 'getActiveTEEs', stateMutability: 'view',
-    inputs: [{ name: 'teeType', type: 'uint8' }],
-    outputs: [{ name: '', type: 'tuple[]', components: fields }],
-  }];
-}
-export const ABI11 = activeAbi([...teeInfo10, ohttp]);
-export const ABI10 = activeAbi(teeInfo10);
+export { ABI10, ABI11 } from '../tee_abi.mjs';
+import { ABI10, ABI11 } from '../tee_abi.mjs';
 
 // viem: eth_call getActiveTEEs(teeType) and decodeFunctionResult.
 export async function readActiveTees(viem, rpcUrl, registry, teeType) {

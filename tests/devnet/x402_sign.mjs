@@ -10,29 +10,10 @@
 import { privateKeyToAccount } from "viem/accounts";
 import { getAddress } from "viem";
 import { randomBytes } from "node:crypto";
+import { UPTO_PROXY, PERMIT2, TYPES } from "./permit2_types.mjs";
 
 const ANVIL0 =
   "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const UPTO_PROXY = "0x4020A4f3b7b90ccA423B9fabCc0CE57C6C240002";
-const PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3";
-const TYPES = {
-  PermitWitnessTransferFrom: [
-    { name: "permitted", type: "TokenPermissions" },
-    { name: "spender", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-    { name: "witness", type: "Witness" },
-  ],
-  TokenPermissions: [
-    { name: "token", type: "address" },
-    { name: "amount", type: "uint256" },
-  ],
-  Witness: [
-    { name: "to", type: "address" },
-    { name: "facilitator", type: "address" },
-    { name: "validAfter", type: "uint256" },
-  ],
-};
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;

@@ -20,26 +20,8 @@
 import readline from "node:readline";
 import { UptoEvmScheme } from "@x402/evm/upto/facilitator";
 import { getAddress, recoverTypedDataAddress } from "viem";
+import { PERMIT2, TYPES } from "./permit2_types.mjs";
 
-const PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3";
-const TYPES = {
-  PermitWitnessTransferFrom: [
-    { name: "permitted", type: "TokenPermissions" },
-    { name: "spender", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-    { name: "witness", type: "Witness" },
-  ],
-  TokenPermissions: [
-    { name: "token", type: "address" },
-    { name: "amount", type: "uint256" },
-  ],
-  Witness: [
-    { name: "to", type: "address" },
-    { name: "facilitator", type: "address" },
-    { name: "validAfter", type: "uint256" },
-  ],
-};
 
 function stubSigner(facilitators, asset) {
   const assetAddr = getAddress(asset);
