@@ -82,6 +82,10 @@ typedef struct og_http_req {
                                 it; NULL = buffer into resp->body */
   void *user;                /* for on_data */
   int allow_http;            /* permit plain http:// */
+  int fresh_connect;         /* use a new connection: libcurl silently
+                                re-sends a request once when a reused
+                                connection turns out dead, which a paid
+                                request must never be */
 } og_http_req;
 
 /* Completion callback of a non-blocking transfer. rc is OG_OK when a

@@ -967,6 +967,7 @@ static og_result send_attempt(og_call *call, og_err *err)
   req.connect_timeout_ms = c->timeout_ms;
   req.idle_timeout_ms = c->timeout_ms;
   req.max_body = OG_LLM_MAX_RESPONSE;
+  req.fresh_connect = call->paid; /* one payment goes out exactly once */
   if(call->stream) {
     req.on_data = on_data;
     req.user = call;

@@ -782,6 +782,7 @@ static og_result configure(og_http_xfer *x, const og_http_req *req,
   SETOPT(CURLOPT_PRIVATE, (char *)x);
   SETOPT(CURLOPT_URL, x->url);
   SETOPT(CURLOPT_PROTOCOLS_STR, req->allow_http ? "http,https" : "https");
+  SETOPT(CURLOPT_FRESH_CONNECT, req->fresh_connect ? 1L : 0L);
   SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
   SETOPT(CURLOPT_NOSIGNAL, 1L);
   SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);

@@ -52,6 +52,9 @@ for i in 1 2 3 4; do
 done
 # one TEE saw everything; the other no request at all
 t0=$(stat "$TEE_0_PORT" "d['requests_total']") t1=$(stat "$TEE_1_PORT" "d['requests_total']")
+# each run: one unpaid request (402), one paid request; the paid one goes on
+# a fresh connection, so libcurl never silently re-sends it
+[ $((t0 + t1)) -eq 8 ] || fail "4 runs made $((t0 + t1)) requests, expected 8 (2 per run)"
 [ "$(stat "$TEE_0_PORT" "d['payments_received']")" -eq "$(stat "$TEE_0_PORT" "d['payment_required_sent']")" ] ||
   fail "TEE 0: a 402 without a payment after it"
 # streamed: the paid stream breaks after some bytes; still one payment
