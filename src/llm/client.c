@@ -159,13 +159,9 @@ void og_inference_free(og_inference *inf)
 
 static void set_current(og_client *c, const og_tee *t)
 {
-  const og_tee *old = c->tee;
-  if(old && t && old != t && !memcmp(old->id.b, t->id.b, 32))
-    old = NULL; /* same TEE in a new list */
   c->tee = t;
   og_bytes32_to_hex(c->cur_id, &t->id);
   og_address_to_checksum(c->cur_pay, &t->payment_address);
-  (void)old;
 }
 
 static int excluded(const og_tee *t, const og_bytes32 *exclude,
