@@ -12,48 +12,8 @@
 #include "opengradient/og_canon.h"
 #include "opengradient/og_keccak.h"
 
+#include "llm/llm_internal.h"
 #include "llm/pyprintable.h"
-
-/* Decode one UTF-8 sequence strictly (no overlongs, no surrogates, at most
- * U+10FFFF). Returns its length and sets *cp, or 0 when invalid. */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-  uint32_t c;
-  size_t len, i;
-  if(!n)
-    return 0;
-  c = s[0];
-  if(c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if(c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-    c &= 0x1F;
-  }
-  else if(c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    c &= 0x0F;
-  }
-  else if(c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    c &= 0x07;
-  }
-  else
-    return 0;
-  if(n < len)
-    return 0;
-  for(i = 1; i < len; i++) {
-    if((s[i] & 0xC0) != 0x80)
-      return 0;
-    c = (c << 6) | (s[i] & 0x3F);
-  }
-  if((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-     c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-    return 0;
-  *cp = c;
-  return len;
-}
 
 og_result og_canon_write_string(og_buf *out, const char *s, size_t n,
                                 og_err *err)
@@ -75,7 +35,7 @@ og_result og_canon_write_string(og_buf *out, const char *s, size_t n,
       i = run;
       continue;
     }
-    len = utf8_next(p + i, n - i, &cp);
+    len = llm_utf8_next(p + i, n - i, &cp);
     if(!len)
       return og_fail(err, OG_E_USAGE,
                      "invalid UTF-8 in a JSON string at byte %zu", i);
@@ -357,7 +317,7 @@ static og_result pyrepr_string(og_buf *out, const char *s, size_t n,
   r = og_buf_addc(out, quote);
   while(!r && i < n) {
     uint32_t cp;
-    size_t len = utf8_next(p + i, n - i, &cp);
+    size_t len = llm_utf8_next(p + i, n - i, &cp);
     char esc[16];
     if(!len)
       return og_fail(err, OG_E_USAGE,
@@ -484,7 +444,7 @@ og_result og_canon_pystr(og_buf *out, const json_t *v, og_err *err)
     const unsigned char *p = (const unsigned char *)json_string_value(v);
     /* str of a str is itself, but it must still be valid UTF-8 */
     while(i < n) {
-      len = utf8_next(p + i, n - i, &cp);
+      len = llm_utf8_next(p + i, n - i, &cp);
       if(!len)
         return og_fail(err, OG_E_USAGE,
                        "invalid UTF-8 in a JSON string at byte %zu", i);

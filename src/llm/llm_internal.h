@@ -4,6 +4,50 @@
 
 #include "opengradient/og_llm.h"
 
+/* Decode one UTF-8 sequence strictly, as jansson accepts it (no overlong
+ * forms, no surrogates, nothing above U+10FFFF): its length, with the code
+ * point in *cp, or 0 when s (n bytes) does not start with one. Inline: the
+ * stream scanner runs it on every non-ASCII byte. */
+static inline size_t llm_utf8_next(const unsigned char *s, size_t n,
+                                   uint32_t *cp)
+{
+  uint32_t c;
+  size_t len, i;
+  if(!n)
+    return 0;
+  c = s[0];
+  if(c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  if(c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    c &= 0x1F;
+  }
+  else if(c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    c &= 0x0F;
+  }
+  else if(c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    c &= 0x07;
+  }
+  else
+    return 0;
+  if(n < len)
+    return 0;
+  for(i = 1; i < len; i++) {
+    if((s[i] & 0xC0) != 0x80)
+      return 0;
+    c = (c << 6) | (s[i] & 0x3F);
+  }
+  if((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+     c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+    return 0;
+  *cp = c;
+  return len;
+}
+
 /* A malloc'd NUL-terminated copy of n bytes; NULL on failure. */
 char *llm_strndup(const char *s, size_t n);
 

@@ -38,40 +38,6 @@ static const unsigned char plain[256] = {
 #undef R16
 };
 
-/* Length of the well-formed UTF-8 sequence at p (jansson's rules: no
- * overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-  unsigned c = p[0];
-  size_t n, i;
-  unsigned long v;
-  if(c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    v = c & 0x1F;
-  }
-  else if(c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    v = c & 0x0F;
-  }
-  else if(c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    v = c & 0x07;
-  }
-  else
-    return 0;
-  if((size_t)(end - p) < n)
-    return 0;
-  for(i = 1; i < n; i++) {
-    if((p[i] & 0xC0) != 0x80)
-      return 0;
-    v = (v << 6) | (p[i] & 0x3F);
-  }
-  if(v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ||
-     (n == 3 && v < 0x800) || (n == 4 && v < 0x10000))
-    return 0;
-  return n;
-}
-
 static int hex4(const unsigned char *p, unsigned long *v)
 {
   size_t i;
@@ -177,7 +143,8 @@ static int value(const unsigned char **pp, const unsigned char *end,
     while(q < end && plain[*q])
       q++;
     while(q < end && *q >= 0x80) {
-      size_t n = utf8_len(q, end);
+      uint32_t cp;
+      size_t n = llm_utf8_next(q, (size_t)(end - q), &cp);
       if(!n)
         return -1;
       q += n;
