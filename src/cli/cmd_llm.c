@@ -437,6 +437,19 @@ static void stream_header(llm_run *run)
   fputc('\n', c->out);
 }
 
+/* One NDJSON line as the chunk came (no float rounding); 1 when out of
+ * memory. */
+static int ndjson_line(cli *c, const json_t *line)
+{
+  char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if(!s)
+    return 1;
+  fprintf(c->out, "%s\n", s);
+  free(s);
+  fflush(c->out);
+  return 0;
+}
+
 static int on_chunk(void *user, const og_llm_chunk *ch)
 {
   llm_run *run = user;
@@ -453,16 +466,13 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
     else if(run->final_chunk) {
       if(!run->after_final)
         run->after_final = json_array();
-      json_array_append_new(run->after_final, line);
+      if(json_array_append_new(run->after_final, line))
+        return 1;
     }
     else {
-      char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      int rc = ndjson_line(c, line);
       json_decref(line);
-      if(!s)
-        return 1;
-      fprintf(c->out, "%s\n", s);
-      free(s);
-      fflush(c->out);
+      return rc;
     }
     return 0;
   }
@@ -492,20 +502,19 @@ static int print_stream_end(llm_run *run)
     json_t *line = run->final_chunk ? run->final_chunk : json_object();
     size_t i;
     json_t *v;
+    int rc;
     run->final_chunk = NULL;
     json_object_set_new(line, "is_final", json_true());
     add_result_fields(line, inf);
     json_object_set_new(line, "chat_output", og_llm_result_message_json(a));
     if(!json_object_get(line, "usage"))
       json_object_set_new(line, "usage", og_llm_result_usage_json(a));
-    cli_print_json(c, line);
-    json_array_foreach(run->after_final, i, v) {
-      char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-      if(s) {
-        fprintf(c->out, "%s\n", s);
-        free(s);
-      }
-    }
+    rc = cli_print_json(c, line);
+    if(rc)
+      return rc;
+    json_array_foreach(run->after_final, i, v)
+      if(ndjson_line(c, v))
+        return cli_error(c, OG_E_NOMEM, "out of memory writing NDJSON");
     return 0;
   }
   stream_header(run);
