@@ -372,6 +372,10 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
         goto fail;
       c->pin = dup_bytes(cfg->tls_cert_der, cfg->tls_cert_der_len);
       c->pin_len = cfg->tls_cert_der_len;
+      if(!c->pin) {
+        r = og_fail(err, OG_E_NOMEM, "out of memory");
+        goto fail;
+      }
     }
     *out = c;
     return OG_OK;
@@ -539,6 +543,8 @@ static og_result snapshot_tee(og_call *call, og_err *err)
   t->endpoint = strdup(c->server_url);
   if(!t->endpoint)
     return og_fail(err, OG_E_NOMEM, "out of memory");
+  /* a failed copy must fail the call: a NULL pin or key would mean "not
+   * pinned" or "not verified" */
   if(c->pin) {
     t->pin = dup_bytes(c->pin, c->pin_len);
     t->pin_len = c->pin_len;
@@ -547,6 +553,8 @@ static og_result snapshot_tee(og_call *call, og_err *err)
     t->spki = dup_bytes(c->spki, c->spki_len);
     t->spki_len = c->spki_len;
   }
+  if((c->pin && !t->pin) || (c->spki && !t->spki))
+    return og_fail(err, OG_E_NOMEM, "out of memory");
   return OG_OK;
 }
 
