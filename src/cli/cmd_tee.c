@@ -229,7 +229,7 @@ static int tee_check(cli *c, cli_registry *reg)
   static og_tee_check checks[OG_TEE_MAX_ENTRIES];
   static probe probes[OG_TEE_MAX_ENTRIES];
   size_t n = 0, i;
-  int rc, first_fail = 0;
+  int rc, first_fail = 0, out_rc = 0;
   og_http *http = NULL;
   og_err err;
   og_result r;
@@ -314,7 +314,7 @@ static int tee_check(cli *c, cli_registry *reg)
         "endpoint", probes[i].tee->endpoint, "ok", probes[i].rc == OG_OK,
         "error", probes[i].rc ? probes[i].error : NULL, "ms", probes[i].ms));
     }
-    cli_print_json(c, arr);
+    out_rc = cli_print_json(c, arr);
   }
   for(i = 0; i < n; i++) {
     char id[67];
@@ -336,7 +336,8 @@ static int tee_check(cli *c, cli_registry *reg)
     }
   }
   og_tee_list_free(&list);
-  return first_fail;
+  /* a failed JSON report must not leave exit 0 */
+  return first_fail ? first_fail : out_rc;
 }
 
 int cmd_tee(cli *c)

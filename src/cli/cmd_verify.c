@@ -52,7 +52,7 @@ static int print_report(cli *c, const og_verify_report *rep, int ok)
                           "checks", "request_hash", rep->request_hash_ok,
                           "output_hash", rep->output_hash_ok, "tee_id",
                           rep->tee_id_ok, "signature", rep->signature_ok);
-    cli_print_json(c, o);
+    return cli_print_json(c, o);
   }
   else {
     const char *y = cli_color(c, 1, CLR_GREEN), *n = cli_color(c, 1,
@@ -195,9 +195,9 @@ int cmd_verify(cli *c)
   json_decref(res);
   if(r != OG_OK && r != OG_E_VERIFY)
     return cli_fail(c, r, &err);
-  print_report(c, &rep, r == OG_OK);
+  rc = print_report(c, &rep, r == OG_OK);
   if(r == OG_OK)
-    return 0;
+    return rc;
   /* the report is the JSON answer; the reason goes to stderr */
   fprintf(c->errf, "opengradient: error: %s\n", err.msg[0] ? err.msg :
           "the answer failed verification");
