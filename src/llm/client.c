@@ -1019,6 +1019,8 @@ og_result og_call_start(og_client *c, og_call **out, const og_request *rq,
   else
     r = og_llm_build_chat(&call->body, &request, &p, err);
   if(r) {
+    /* the builder may have grown the body before it failed */
+    og_buf_free(&call->body);
     free(call);
     return r;
   }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opengradient/og_client.h"
 #include "opengradient/og_llm.h"
 
 /* ---- requests ---- */
@@ -1036,6 +1037,34 @@ static void test_stream_deliver(void **state)
   json_decref(v);
 }
 
+/* A request the builder refuses after it began writing the body (a stop
+ * sequence that is not UTF-8) fails og_call_start with OG_E_USAGE and,
+ * under ASan or valgrind, leaks nothing. Direct mode: no network. */
+static void test_call_start_bad_request(void **state)
+{
+  og_client_config cfg;
+  og_client *c = NULL;
+  og_request req;
+  og_call *call = (og_call *)&cfg;
+  const char *stop[1] = {"\xff"};
+  og_err err;
+  (void)state;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.llm_server_url = "https://127.0.0.1:9";
+  og_err_clear(&err);
+  assert_int_equal(og_client_new(&c, &cfg, &err), OG_OK);
+  og_request_init(&req);
+  req.params.model = "openai/gpt-5";
+  req.params.prompt = "hi";
+  req.params.stop = stop;
+  req.params.n_stop = 1;
+  assert_int_equal(og_call_start(c, &call, &req, 1, NULL, NULL, &err),
+                   OG_E_USAGE);
+  assert_null(call);
+  assert_non_null(strstr(err.msg, "stop sequence 0"));
+  og_client_free(c);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1054,6 +1083,7 @@ int main(void)
     cmocka_unit_test(test_stream_rules),
     cmocka_unit_test(test_stream_limits_and_cancel),
     cmocka_unit_test(test_stream_deliver),
+    cmocka_unit_test(test_call_start_bad_request),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
