@@ -210,7 +210,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
   cfg->log = log_line;
   cfg->log_user = c;
   if(cli_has(c, OPT_MAX_AGE)) {
-    int64_t v;
+    int64_t v = 0;
     rc = parse_int_opt(c, OPT_MAX_AGE, "--max-age", &v);
     if(rc)
       return rc;
