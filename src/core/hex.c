@@ -4,17 +4,6 @@
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
 
-static int hexval(int c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static const char *skip_0x(const char *hex, size_t *len)
 {
   if(*len >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {
@@ -112,12 +101,12 @@ og_result og_quantity_to_u64(uint64_t *out, const char *q)
   if(n < 3 || q[0] != '0' || (q[1] != 'x' && q[1] != 'X'))
     return OG_E_PARSE;
   for(i = 2; i < n; i++) {
-    int d = hexval((unsigned char)q[i]);
-    if(d < 0)
+    unsigned d = hex_table[(unsigned char)q[i]];
+    if(d > 15)
       return OG_E_PARSE;
     if(v >> 60)
       return OG_E_PARSE;
-    v = (v << 4) | (uint64_t)d;
+    v = (v << 4) | d;
   }
   *out = v;
   return OG_OK;
