@@ -585,7 +585,9 @@ og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
   for(i = 2; i < slen && !rc; i += 1024) {
     unsigned char piece[512];
     size_t n = slen - i < 1024 ? slen - i : 1024, got = 0;
-    if(og_hex_decode(piece, sizeof(piece), &got, s + i, n) != OG_OK) {
+    /* og_hex_decode would skip a "0x" at the start of a piece */
+    if(s[i + 1] == 'x' || s[i + 1] == 'X' ||
+       og_hex_decode(piece, sizeof(piece), &got, s + i, n) != OG_OK) {
       rc = bad_result(r, "eth_call", "a result that is not 0x hex", err);
       break;
     }
