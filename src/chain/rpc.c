@@ -355,6 +355,14 @@ static char *hex0x(const unsigned char *data, size_t len)
   return s;
 }
 
+/* Addresses go to the node as lowercase 0x hex. */
+static void addr0x(char out[43], const og_address *a)
+{
+  out[0] = '0';
+  out[1] = 'x';
+  og_hex_encode(out + 2, a->b, 20);
+}
+
 static og_result bad_result(og_rpc *r, const char *method, const char *why,
                             og_err *err)
 {
@@ -424,9 +432,7 @@ og_result og_eth_get_transaction_count(og_rpc *r, uint64_t *out,
   char a[43];
   json_t *params;
   og_result rc;
-  a[0] = '0';
-  a[1] = 'x';
-  og_hex_encode(a + 2, addr->b, 20);
+  addr0x(a, addr);
   params = json_pack("[ss]", a, block ? block : "pending");
   if(!params)
     return og_fail(err, OG_E_NOMEM, "out of memory");
@@ -524,13 +530,11 @@ og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, const og_address *from,
   og_result rc;
   int bad = !hex || !tx;
   if(!bad) {
-    a[0] = '0';
-    a[1] = 'x';
-    og_hex_encode(a + 2, to->b, 20);
+    addr0x(a, to);
     bad |= json_object_set_new(tx, "to", json_string(a));
     bad |= json_object_set_new(tx, "data", json_string(hex));
     if(from) {
-      og_hex_encode(a + 2, from->b, 20);
+      addr0x(a, from);
       bad |= json_object_set_new(tx, "from", json_string(a));
     }
     if(value_quantity)
@@ -560,9 +564,7 @@ og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
   og_result rc;
   if(!hex)
     return og_fail(err, OG_E_NOMEM, "out of memory");
-  a[0] = '0';
-  a[1] = 'x';
-  og_hex_encode(a + 2, to->b, 20);
+  addr0x(a, to);
   params = json_pack("[{s:s, s:s}, s]", "to", a, "data", hex, "latest");
   free(hex);
   if(!params)
