@@ -109,9 +109,8 @@ static og_result add_word(og_abi_enc *e, const unsigned char w[WORD])
 /* An offset slot in the head, holding for now the position in the tail
  * where the value starts; og_abi_frame fixups turn it into a real offset
  * once the head size is known. */
-static og_result add_slot(og_abi_enc *e)
+static og_result frame_add_slot(og_abi_frame *f)
 {
-  og_abi_frame *f = &e->f[e->depth];
   unsigned char w[WORD];
   size_t pos = f->head.len;
   og_result r;
@@ -119,6 +118,13 @@ static og_result add_slot(og_abi_enc *e)
   r = og_buf_add(&f->head, w, WORD);
   if(!r)
     r = og_buf_add(&f->fixups, &pos, sizeof(pos));
+  return r;
+}
+
+static og_result add_slot(og_abi_enc *e)
+{
+  og_abi_frame *f = &e->f[e->depth];
+  og_result r = frame_add_slot(f);
   if(r)
     return enc_fail(e, r);
   f->count++;
@@ -240,11 +246,7 @@ static og_result close_frame(og_abi_enc *e, int is_array)
   patch_offsets(f);
   if(is_array || f->dynamic) {
     unsigned char w[WORD];
-    size_t pos = parent->head.len;
-    put_u64(w, (uint64_t)parent->tail.len);
-    r = og_buf_add(&parent->head, w, WORD);
-    if(!r)
-      r = og_buf_add(&parent->fixups, &pos, sizeof(pos));
+    r = frame_add_slot(parent);
     if(!r && is_array) {
       put_u64(w, (uint64_t)f->count);
       r = og_buf_add(&parent->tail, w, WORD);

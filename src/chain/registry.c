@@ -53,6 +53,17 @@ og_result og_registry_fetch_active(og_rpc *r, og_buf *out,
   return OG_OK;
 }
 
+/* A reply we cannot decode means the registry could not be read; it is
+ * never taken as "no TEEs". */
+static og_result decode_fail(og_result rc, const char *method,
+                             const og_err *e, og_err *err)
+{
+  if(rc == OG_E_NOMEM || rc == OG_E_INTERNAL)
+    return og_fail(err, rc, "%s", e->msg);
+  return og_fail(err, OG_E_RPC, "the registry's %s reply is malformed: %s",
+                 method, e->msg);
+}
+
 og_result og_registry_get_active(og_rpc *r, og_tee_list *list,
                                  const og_address *registry, uint8_t tee_type,
                                  og_err *err)
@@ -70,13 +81,8 @@ og_result og_registry_get_active(og_rpc *r, og_tee_list *list,
   og_err_clear(&e);
   rc = og_registry_decode_tees(list, raw.data, raw.len, &e);
   og_buf_free(&raw);
-  if(rc == OG_E_NOMEM || rc == OG_E_INTERNAL)
-    return og_fail(err, rc, "%s", e.msg);
   if(rc)
-    /* A reply we cannot decode means the registry could not be read; it
-     * is never taken as "no TEEs". */
-    return og_fail(err, OG_E_RPC, "the registry's getActiveTEEs reply is "
-                   "malformed: %s", e.msg);
+    return decode_fail(rc, "getActiveTEEs", &e, err);
   og_tee_list_compute_ids(list);
   return OG_OK;
 }
@@ -113,11 +119,8 @@ og_result og_registry_get_tee(og_rpc *r, og_tee_list *list,
   }
   rc = og_registry_decode_tee(list, raw.data, raw.len, &e);
   og_buf_free(&raw);
-  if(rc == OG_E_NOMEM || rc == OG_E_INTERNAL)
-    return og_fail(err, rc, "%s", e.msg);
   if(rc)
-    return og_fail(err, OG_E_RPC, "the registry's getTEE reply is "
-                   "malformed: %s", e.msg);
+    return decode_fail(rc, "getTEE", &e, err);
   og_tee_list_compute_ids(list);
   if(list->count != 1 || memcmp(list->items[0].id.b, id->b, 32)) {
     og_tee_list_free(list);

@@ -15,11 +15,8 @@
 #include "opengradient/og_hex.h"
 #include "opengradient/og_rpc.h"
 
-/* The ABI module (when present) owns the table of known errors. */
-#if __has_include("opengradient/og_abi.h")
+/* The ABI module owns the table of known errors. */
 #include "opengradient/og_abi.h"
-#define OG_HAVE_ABI 1
-#endif
 
 struct og_rpc {
   og_http *http;
@@ -160,7 +157,6 @@ const og_rpc_error *og_rpc_last_error(const og_rpc *r)
 
 /* ---- revert data -------------------------------------------------- */
 
-#ifdef OG_HAVE_ABI
 void og_rpc_describe_revert(char *out, size_t outsz,
                             const unsigned char *data, size_t len)
 {
@@ -168,117 +164,6 @@ void og_rpc_describe_revert(char *out, size_t outsz,
     return;
   (void)og_abi_describe_revert(out, outsz, data, len);
 }
-#else
-
-static const struct {
-  uint32_t sel;
-  const char *name;
-  int arg; /* 0 none, 1 string, 2 uint256 */
-} known_errors[] = {
-  {0x08c379a0u, "Error", 1},
-  {0x4e487b71u, "Panic", 2},
-  {0xf6523b65u, "TEENotFound", 0},
-  {0x095faf73u, "TEETypeExists", 0},
-  {0x04fcbec8u, "TEETypeNotFound", 0},
-  {0x5d672da7u, "InvalidTEEType", 0},
-  {0x6c2ebf80u, "PCRNotApproved", 0},
-  {0x7ecd6d71u, "PCRAlreadyExists", 0},
-  {0x1346e439u, "TEEAlreadyExists", 0},
-  {0xa2e39240u, "TEENotEnabled", 0},
-  {0x98b31e6fu, "NotTEEOwner", 0},
-  {0x06d1f25au, "AttestationInvalid", 1},
-  {0x523bf9a7u, "KeyBindingFailed", 1},
-  {0x45576abbu, "HeartbeatSignatureInvalid", 0},
-  {0x39f8a706u, "HeartbeatTimestampTooOld", 0},
-  {0x0c57bc2cu, "HeartbeatTimestampInFuture", 0},
-  {0xe2517d3fu, "AccessControlUnauthorizedAccount", 3},
-  {0x6697b232u, "AccessControlBadConfirmation", 0},
-};
-
-/* A 32-byte word that holds a value < 2^64, read into *v. */
-static int word_u64(uint64_t *v, const unsigned char *w)
-{
-  size_t i;
-  for(i = 0; i < 24; i++)
-    if(w[i])
-      return -1;
-  *v = 0;
-  for(i = 24; i < 32; i++)
-    *v = (*v << 8) | w[i];
-  return 0;
-}
-
-/* ABI string argument after the selector: [offset][len][bytes]. */
-static int abi_string(const unsigned char *a, size_t alen,
-                      const unsigned char **s, size_t *slen)
-{
-  uint64_t off, n;
-  if(alen < 32 || word_u64(&off, a) || off > alen || alen - off < 32)
-    return -1;
-  if(word_u64(&n, a + off) || n > alen - off - 32)
-    return -1;
-  *s = a + off + 32;
-  *slen = (size_t)n;
-  return 0;
-}
-
-void og_rpc_describe_revert(char *out, size_t outsz,
-                            const unsigned char *data, size_t len)
-{
-  uint32_t sel;
-  size_t i;
-  if(!out || !outsz)
-    return;
-  if(!data || !len) {
-    snprintf(out, outsz, "empty revert data");
-    return;
-  }
-  if(len < 4) {
-    snprintf(out, outsz, "malformed revert data (%zu bytes)", len);
-    return;
-  }
-  sel = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
-        (uint32_t)data[2] << 8 | data[3];
-  for(i = 0; i < sizeof(known_errors) / sizeof(known_errors[0]); i++) {
-    const unsigned char *s;
-    size_t slen, k, o;
-    uint64_t code;
-    char text[101];
-    if(known_errors[i].sel != sel)
-      continue;
-    switch(known_errors[i].arg) {
-    case 1:
-      if(abi_string(data + 4, len - 4, &s, &slen)) {
-        snprintf(out, outsz, "%s(<malformed>)", known_errors[i].name);
-        return;
-      }
-      /* Printable ASCII only: this text comes from a contract. */
-      for(k = 0, o = 0; k < slen && o < sizeof(text) - 1; k++)
-        text[o++] = (s[k] >= 0x20 && s[k] < 0x7f && s[k] != '"') ? (char)s[k]
-                                                                  : '?';
-      text[o] = '\0';
-      snprintf(out, outsz, "%s(\"%s%s\")", known_errors[i].name, text,
-               k < slen ? "..." : "");
-      return;
-    case 2:
-      if(len - 4 < 32 || word_u64(&code, data + 4))
-        snprintf(out, outsz, "%s(<malformed>)", known_errors[i].name);
-      else
-        snprintf(out, outsz, "%s(0x%llx)", known_errors[i].name,
-                 (unsigned long long)code);
-      return;
-    case 3:
-      snprintf(out, outsz, "%s(address,bytes32)", known_errors[i].name);
-      return;
-    default:
-      snprintf(out, outsz, "%s()", known_errors[i].name);
-      return;
-    }
-  }
-  snprintf(out, outsz, "unknown error 0x%02x%02x%02x%02x", data[0], data[1],
-           data[2], data[3]);
-}
-#endif
 
 /* ---- reply parsing ------------------------------------------------ */
 
@@ -470,6 +355,14 @@ static char *hex0x(const unsigned char *data, size_t len)
   return s;
 }
 
+/* Addresses go to the node as lowercase 0x hex. */
+static void addr0x(char out[43], const og_address *a)
+{
+  out[0] = '0';
+  out[1] = 'x';
+  og_hex_encode(out + 2, a->b, 20);
+}
+
 static og_result bad_result(og_rpc *r, const char *method, const char *why,
                             og_err *err)
 {
@@ -539,9 +432,7 @@ og_result og_eth_get_transaction_count(og_rpc *r, uint64_t *out,
   char a[43];
   json_t *params;
   og_result rc;
-  a[0] = '0';
-  a[1] = 'x';
-  og_hex_encode(a + 2, addr->b, 20);
+  addr0x(a, addr);
   params = json_pack("[ss]", a, block ? block : "pending");
   if(!params)
     return og_fail(err, OG_E_NOMEM, "out of memory");
@@ -639,13 +530,11 @@ og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, const og_address *from,
   og_result rc;
   int bad = !hex || !tx;
   if(!bad) {
-    a[0] = '0';
-    a[1] = 'x';
-    og_hex_encode(a + 2, to->b, 20);
+    addr0x(a, to);
     bad |= json_object_set_new(tx, "to", json_string(a));
     bad |= json_object_set_new(tx, "data", json_string(hex));
     if(from) {
-      og_hex_encode(a + 2, from->b, 20);
+      addr0x(a, from);
       bad |= json_object_set_new(tx, "from", json_string(a));
     }
     if(value_quantity)
@@ -675,9 +564,7 @@ og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
   og_result rc;
   if(!hex)
     return og_fail(err, OG_E_NOMEM, "out of memory");
-  a[0] = '0';
-  a[1] = 'x';
-  og_hex_encode(a + 2, to->b, 20);
+  addr0x(a, to);
   params = json_pack("[{s:s, s:s}, s]", "to", a, "data", hex, "latest");
   free(hex);
   if(!params)
@@ -700,7 +587,9 @@ og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
   for(i = 2; i < slen && !rc; i += 1024) {
     unsigned char piece[512];
     size_t n = slen - i < 1024 ? slen - i : 1024, got = 0;
-    if(og_hex_decode(piece, sizeof(piece), &got, s + i, n) != OG_OK) {
+    /* og_hex_decode would skip a "0x" at the start of a piece */
+    if(s[i + 1] == 'x' || s[i + 1] == 'X' ||
+       og_hex_decode(piece, sizeof(piece), &got, s + i, n) != OG_OK) {
       rc = bad_result(r, "eth_call", "a result that is not 0x hex", err);
       break;
     }

@@ -4,17 +4,6 @@
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
 
-static int hexval(int c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static const char *skip_0x(const char *hex, size_t *len)
 {
   if(*len >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {
@@ -39,40 +28,47 @@ static const unsigned char hex_table[256] = {
 #undef X
 };
 
+/* n bytes from 2n hex digits, no prefix. */
+static og_result decode_digits(unsigned char *out, const char *hex, size_t n)
+{
+  const unsigned char *h = (const unsigned char *)hex;
+  size_t i;
+  unsigned bad = 0;
+  for(i = 0; i < n; i++) {
+    unsigned hi = hex_table[h[2 * i]], lo = hex_table[h[2 * i + 1]];
+    bad |= hi | lo;
+    out[i] = (unsigned char)(hi << 4 | lo);
+  }
+  return (bad & 0xf0) ? OG_E_PARSE : OG_OK;
+}
+
 og_result og_hex_decode(unsigned char *out, size_t outcap, size_t *outlen,
                         const char *hex, size_t hexlen)
 {
-  const unsigned char *h;
-  size_t i, n;
-  unsigned bad = 0;
+  size_t n;
+  og_result r;
   hex = skip_0x(hex, &hexlen);
   if(hexlen % 2)
     return OG_E_PARSE;
   n = hexlen / 2;
   if(n > outcap)
     return OG_E_TOO_LARGE;
-  h = (const unsigned char *)hex;
-  for(i = 0; i < n; i++) {
-    unsigned hi = hex_table[h[2 * i]], lo = hex_table[h[2 * i + 1]];
-    bad |= hi | lo;
-    out[i] = (unsigned char)(hi << 4 | lo);
-  }
-  if(bad & 0xf0)
-    return OG_E_PARSE;
+  r = decode_digits(out, hex, n);
+  if(r)
+    return r;
   *outlen = n;
   return OG_OK;
 }
 
+/* The prefix is skipped once only: "0x0x" followed by 2n - 2 digits must
+ * not pass as n bytes with the last one never written. */
 og_result og_hex_decode_exact(unsigned char *out, size_t n, const char *hex,
                               size_t hexlen)
 {
-  size_t got = 0;
-  og_result r;
-  const char *h = skip_0x(hex, &hexlen);
+  hex = skip_0x(hex, &hexlen);
   if(hexlen != 2 * n)
     return OG_E_PARSE;
-  r = og_hex_decode(out, n, &got, h, hexlen);
-  return r;
+  return decode_digits(out, hex, n);
 }
 
 void og_hex_encode(char *out, const unsigned char *in, size_t n)
@@ -105,12 +101,12 @@ og_result og_quantity_to_u64(uint64_t *out, const char *q)
   if(n < 3 || q[0] != '0' || (q[1] != 'x' && q[1] != 'X'))
     return OG_E_PARSE;
   for(i = 2; i < n; i++) {
-    int d = hexval((unsigned char)q[i]);
-    if(d < 0)
+    unsigned d = hex_table[(unsigned char)q[i]];
+    if(d > 15)
       return OG_E_PARSE;
     if(v >> 60)
       return OG_E_PARSE;
-    v = (v << 4) | (uint64_t)d;
+    v = (v << 4) | d;
   }
   *out = v;
   return OG_OK;
@@ -160,7 +156,7 @@ og_result og_address_from_hex(og_address *out, const char *hex)
   og_result r;
   if(n != 40)
     return OG_E_PARSE;
-  r = og_hex_decode_exact(out->b, 20, h, n);
+  r = decode_digits(out->b, h, 20);
   if(r)
     return r;
   for(i = 0; i < 40; i++) {

@@ -13,6 +13,7 @@
 
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
+#include "opengradient/og_u256.h"
 #include "opengradient/og_verify.h"
 
 og_result og_rsa_pss_verify(const unsigned char *spki, size_t spki_len,
@@ -80,21 +81,15 @@ og_result og_rsa_pss_verify_b64(const unsigned char *spki, size_t spki_len,
   return og_rsa_pss_verify(spki, spki_len, msg_hash, sig, err);
 }
 
-static void u256_be(unsigned char out[32], uint64_t v)
-{
-  int i;
-  memset(out, 0, 32);
-  for(i = 0; i < 8; i++)
-    out[31 - i] = (unsigned char)(v >> (8 * i));
-}
-
 void og_tee_msg_hash(og_bytes32 *out, const og_bytes32 *request_hash,
                      const og_bytes32 *output_hash, uint64_t timestamp)
 {
   unsigned char pre[96];
+  og_u256 ts;
+  og_u256_from_u64(&ts, timestamp);
   memcpy(pre, request_hash->b, 32);
   memcpy(pre + 32, output_hash->b, 32);
-  u256_be(pre + 64, timestamp);
+  memcpy(pre + 64, ts.b, 32);
   og_keccak256(out, pre, sizeof(pre));
 }
 
@@ -102,8 +97,10 @@ void og_heartbeat_msg_hash(og_bytes32 *out, const og_bytes32 *tee_id,
                            uint64_t timestamp)
 {
   unsigned char pre[64];
+  og_u256 ts;
+  og_u256_from_u64(&ts, timestamp);
   memcpy(pre, tee_id->b, 32);
-  u256_be(pre + 32, timestamp);
+  memcpy(pre + 32, ts.b, 32);
   og_keccak256(out, pre, sizeof(pre));
 }
 

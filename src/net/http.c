@@ -115,20 +115,33 @@ void og_http_resp_move(og_http_resp *dst, og_http_resp *src)
   og_buf_init(&src->headers, dst->headers.max);
 }
 
+/* The name and value at *p, moving *p past them; 0 when none is left.
+ * The buffer's own NUL ends the last value. */
+static int next_header(const char **p, const char *end, const char **name,
+                       const char **value)
+{
+  const char *n = *p, *v;
+  if(n >= end)
+    return 0;
+  v = n + strlen(n) + 1;
+  if(v >= end)
+    return 0;
+  *p = v + strlen(v) + 1;
+  *name = n;
+  *value = v;
+  return 1;
+}
+
 int og_http_resp_header_at(const og_http_resp *resp, size_t i,
                            const char **name, const char **value)
 {
-  const char *p, *end;
+  const char *p, *end, *n, *v;
   size_t k;
   if(!resp || i >= resp->nheaders || !resp->headers.data)
     return -1;
   p = (const char *)resp->headers.data;
   end = p + resp->headers.len;
-  for(k = 0; p < end; k++) {
-    const char *n = p;
-    const char *v = n + strlen(n) + 1;
-    if(v >= end)
-      return -1;
+  for(k = 0; next_header(&p, end, &n, &v); k++) {
     if(k == i) {
       if(name)
         *name = n;
@@ -136,19 +149,21 @@ int og_http_resp_header_at(const og_http_resp *resp, size_t i,
         *value = v;
       return 0;
     }
-    p = v + strlen(v) + 1;
   }
   return -1;
 }
 
+/* One walk over the headers, not one per header. */
 const char *og_http_resp_header(const og_http_resp *resp, const char *name,
                                 size_t index)
 {
-  size_t i;
-  for(i = 0; resp && name && i < resp->nheaders; i++) {
-    const char *n, *v;
-    if(og_http_resp_header_at(resp, i, &n, &v))
-      return NULL;
+  const char *p, *end, *n, *v;
+  size_t k;
+  if(!resp || !name || !resp->headers.data)
+    return NULL;
+  p = (const char *)resp->headers.data;
+  end = p + resp->headers.len;
+  for(k = 0; k < resp->nheaders && next_header(&p, end, &n, &v); k++) {
     if(!strcasecmp(n, name)) {
       if(!index)
         return v;

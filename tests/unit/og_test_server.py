@@ -20,6 +20,7 @@ Modes:
               /http500 HTTP 500
               /malformed  a body that is not JSON
               /wrongid a reply with another id
+              /midprefix  eth_call answers 0x, 512 bytes, then "0x" again
               /huge    a 20 MB body
               /timeout never answers
 """
@@ -114,6 +115,8 @@ class Handler(BaseHTTPRequestHandler):
         if p == "/wrongid":
             return self.reply({"jsonrpc": "2.0", "id": rid + 1,
                                "result": "0x1"})
+        if p == "/midprefix":
+            return self.result(rid, "0x" + "00" * 512 + "0x" + "11" * 4)
         if p == "/err":
             return self.reply({"jsonrpc": "2.0", "id": rid, "error": {
                 "code": -32601, "message": "the method does not exist"}})

@@ -101,6 +101,11 @@ static void test_hex_and_quantity(void **state)
   assert_int_equal(og_hex_decode(out, 4, &n, "0xabc", 5), OG_E_PARSE);
   assert_int_equal(og_hex_decode(out, 4, &n, "zz", 2), OG_E_PARSE);
   assert_int_equal(og_hex_decode(out, 2, &n, "001122", 6), OG_E_TOO_LARGE);
+  /* one prefix only: a doubled one must not leave out[3] unwritten */
+  assert_int_equal(og_hex_decode_exact(out, 4, "0x0x112233", 10), OG_E_PARSE);
+  assert_int_equal(og_hex_decode_exact(out, 4, "0x00112233", 10), OG_OK);
+  assert_int_equal(out[3], 0x33);
+  assert_int_equal(og_hex_decode_exact(out, 4, "0011223", 7), OG_E_PARSE);
   assert_int_equal(og_quantity_to_u64(&q, "0x0"), OG_OK);
   assert_int_equal(q, 0);
   assert_int_equal(og_quantity_to_u64(&q, "0x7a69"), OG_OK);

@@ -226,6 +226,15 @@ static void test_canned_failures(void **state)
   og_buf_free(&out);
   og_rpc_free(r);
 
+  /* a second "0x" where a 1024-digit piece starts is not hex */
+  r = client("/midprefix", 0, 0);
+  og_buf_init(&out, 1024);
+  assert_int_equal(og_eth_call(r, &out, &to, cd, sizeof(cd), &err),
+                   OG_E_RPC);
+  assert_int_equal(og_rpc_last_error(r)->kind, OG_RPC_FAIL_MALFORMED);
+  og_buf_free(&out);
+  og_rpc_free(r);
+
   r = client("/http500", 0, 0);
   assert_int_equal(og_eth_chain_id(r, &v, &err), OG_E_RPC);
   assert_int_equal(og_rpc_last_error(r)->kind, OG_RPC_FAIL_HTTP);
