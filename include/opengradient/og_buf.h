@@ -5,8 +5,11 @@
  *
  * The data is always NUL-terminated (not counted in len), so text can be
  * read with og_buf_str(). On any failure an add function frees the buffer
- * (len 0, data NULL) and returns OG_E_NOMEM or OG_E_TOO_LARGE: one check at
- * the end of a sequence of adds is enough.
+ * (len 0, data NULL, the old bytes wiped) and returns OG_E_NOMEM or
+ * OG_E_TOO_LARGE; later adds return the same code until og_buf_reset, so
+ * one check at the end of a sequence of adds is enough. Growing moves the
+ * data and wipes the old block, so a buffer that held a secret leaves no
+ * copy behind when freed with og_buf_wipe_free.
  */
 #ifndef OPENGRADIENT_OG_BUF_H
 #define OPENGRADIENT_OG_BUF_H
@@ -24,7 +27,8 @@ typedef struct og_buf {
   size_t len;          /* bytes in use, not counting the NUL */
   size_t cap;          /* bytes allocated */
   size_t max;          /* hard cap on len */
-  int failed;          /* set once an add failed, until reset */
+  int failed;          /* the og_result of the first failed add, until
+                          reset; later adds return it too */
 } og_buf;
 
 /* Initialise an empty buffer that may hold at most max bytes. */

@@ -50,8 +50,10 @@ og_result og_registry_is_active(og_rpc *r, int *active,
 
 /* The usability of one entry. */
 typedef struct og_tee_check {
-  int usable;               /* https endpoint with a host, DER X.509
-                               certificate, DER SPKI signing key */
+  int usable;               /* https endpoint with a host and a DER X.509
+                               certificate (the CLI contract's meaning) */
+  int key_ok;               /* the signing key is a DER SPKI (checked
+                               again when an answer is verified) */
   char reason[160];         /* why not usable, "" when usable */
   int cert_expired;         /* warnings only: the registry's heartbeat */
   int cert_not_yet_valid;   /* says whether the TEE is alive */

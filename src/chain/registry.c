@@ -241,19 +241,14 @@ void og_tee_check_entry(og_tee_check *out, const og_tee *t)
   if(X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
     out->cert_not_yet_valid = 1;
   X509_free(cert);
-  if(!t->public_key || !t->public_key_len ||
-     t->public_key_len > OG_TEE_MAX_PUBKEY) {
-    snprintf(out->reason, sizeof(out->reason), "no usable signing key");
-    return;
-  }
+  /* Usable is exactly the contract's: an https endpoint and a DER X.509
+   * certificate. The signing key is only checked when an answer is
+   * verified (a bad key then fails verification, exit 6), so
+   * --no-verify can still reach such a TEE. */
   p = t->public_key;
-  key = d2i_PUBKEY(NULL, &p, (long)t->public_key_len);
-  if(!key || p != t->public_key + t->public_key_len) {
-    snprintf(out->reason, sizeof(out->reason),
-             "signing key is not a DER SubjectPublicKeyInfo");
-    EVP_PKEY_free(key);
-    return;
-  }
+  key = t->public_key_len && t->public_key_len <= OG_TEE_MAX_PUBKEY ?
+        d2i_PUBKEY(NULL, &p, (long)t->public_key_len) : NULL;
+  out->key_ok = key && p == t->public_key + t->public_key_len;
   EVP_PKEY_free(key);
   out->usable = 1;
 }

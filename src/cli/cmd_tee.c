@@ -70,6 +70,9 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
           chk->usable ? "" : " - ", chk->usable ? "" : chk->reason);
   fprintf(c->out, "Registered at:     %s\n", reg);
   fprintf(c->out, "Last heartbeat:    %s\n", hb);
+  if(!chk->key_ok)
+    fprintf(c->out, "Warning:           the signing key is not a DER "
+            "SubjectPublicKeyInfo: its answers cannot be verified\n");
   if(chk->cert_expired)
     fprintf(c->out, "Warning:           the TLS certificate has expired "
             "(the registry's heartbeat is what says the TEE is alive)\n");

@@ -16,13 +16,16 @@ void og_buf_init(og_buf *b, size_t max)
   b->failed = 0;
 }
 
+/* Free (wiped: a buffer may hold a key or a payment) and remember why. */
 static og_result buf_fail(og_buf *b, og_result r)
 {
+  if(b->data)
+    og_wipe(b->data, b->cap);
   free(b->data);
   b->data = NULL;
   b->len = 0;
   b->cap = 0;
-  b->failed = 1;
+  b->failed = (int)r;
   return r;
 }
 
@@ -32,7 +35,7 @@ static og_result buf_grow(og_buf *b, size_t n)
   size_t need, ncap;
   unsigned char *p;
   if(b->failed)
-    return OG_E_NOMEM;
+    return (og_result)b->failed; /* sticky: the first failure's reason */
   if(n > b->max || b->len > b->max - n)
     return buf_fail(b, OG_E_TOO_LARGE);
   need = b->len + n + 1;
@@ -43,9 +46,16 @@ static og_result buf_grow(og_buf *b, size_t n)
     ncap = (ncap > ((size_t)-1) / 2) ? need : ncap * 2;
   if(ncap > b->max + 1)
     ncap = b->max + 1;
-  p = realloc(b->data, ncap);
+  /* move rather than realloc, so the old block can be wiped: buffers
+   * also carry keys and payment headers */
+  p = malloc(ncap);
   if(!p)
     return buf_fail(b, OG_E_NOMEM);
+  if(b->data) {
+    memcpy(p, b->data, b->len + 1);
+    og_wipe(b->data, b->cap);
+    free(b->data);
+  }
   b->data = p;
   b->cap = ncap;
   return OG_OK;

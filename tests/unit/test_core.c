@@ -156,8 +156,8 @@ static void test_buf_cap(void **state)
   assert_string_equal(og_buf_str(&b), "cd123");
   assert_int_equal(og_buf_addstr(&b, "xyzw"), OG_E_TOO_LARGE);
   assert_int_equal(b.len, 0);
-  /* sticky until reset */
-  assert_int_equal(og_buf_addc(&b, 'a'), OG_E_NOMEM);
+  /* sticky until reset, with the first failure's reason */
+  assert_int_equal(og_buf_addc(&b, 'a'), OG_E_TOO_LARGE);
   og_buf_reset(&b);
   assert_int_equal(og_buf_addc(&b, 'a'), OG_OK);
   assert_string_equal(og_buf_str(&b), "a");

@@ -164,12 +164,21 @@ static void test_check_rules(void **state)
   t.tls_cert = bad;
   t.tls_cert_len = ent_a.tls_cert_len + 1; /* one trailing byte */
   check_reason(&t, "trailing");
+  /* a bad signing key does not make a TEE unusable (the contract:
+   * https endpoint + DER X.509); it is flagged, and verification fails */
   t = ent_a;
+  og_tee_check_entry(&c, &t);
+  assert_int_equal(c.usable, 1);
+  assert_int_equal(c.key_ok, 1);
   t.public_key = ent_b.public_key; /* not an SPKI */
   t.public_key_len = ent_b.public_key_len;
-  check_reason(&t, "SubjectPublicKeyInfo");
+  og_tee_check_entry(&c, &t);
+  assert_int_equal(c.usable, 1);
+  assert_int_equal(c.key_ok, 0);
   t.public_key_len = 0;
-  check_reason(&t, "signing key");
+  og_tee_check_entry(&c, &t);
+  assert_int_equal(c.usable, 1);
+  assert_int_equal(c.key_ok, 0);
   /* expired / not yet valid: usable, with a warning */
   cert = keep(make_cert(&clen, -7200, -3600));
   t = ent_a;
