@@ -246,7 +246,8 @@ static int write_file(const char *path, const unsigned char *b, size_t n)
 int cli_save_images(cli *c, const json_t *images, json_t **saved)
 {
   char dir[PATH_MAX], path[PATH_MAX + 64];
-  const char *opt = cli_opt_str(c, OPT_IMAGE_OUTPUT_DIR, NULL);
+  const char *opt = cli_has(c, OPT_IMAGE_OUTPUT_DIR) ?
+                    cli_opt_str(c, OPT_IMAGE_OUTPUT_DIR, NULL) : NULL;
   size_t i, total = json_array_size(images);
   long long stamp;
   const json_t *img;
