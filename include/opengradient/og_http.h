@@ -6,7 +6,11 @@
  *  - og_http_start() + og_http_wait(): many transfers at once, the library
  *    polls;
  *  - og_http_start() + og_http_fdset()/og_http_timeout() + og_http_step():
- *    the caller's own event loop.
+ *    the caller's own select() loop (descriptors below FD_SETSIZE only);
+ *  - og_http_set_socket_fns() + og_http_socket_action(): the caller's
+ *    own event loop (epoll, libuv, libevent, ...) is told which socket to
+ *    watch for what and when to call back on a timer, in the way of
+ *    curl_multi_socket_action; no descriptor limit.
  *
  * TLS. A request either pins one exact DER certificate (the registry's; the
  * leaf the server presents must be byte-for-byte that certificate, nothing
@@ -136,6 +140,45 @@ og_result og_http_wait(og_http *h, long timeout_ms, int *running)
  * og_http_timeout() ms and call og_http_step(). */
 og_result og_http_fdset(og_http *h, fd_set *rd, fd_set *wr, fd_set *ex,
                         int *maxfd) OG_WARN_UNUSED;
+
+/* ---- socket mode -------------------------------------------------------
+ * The caller's loop watches the sockets it is told about and runs one
+ * timer; on activity it calls og_http_socket_action(). Completion
+ * callbacks run from og_http_socket_action(). */
+#define OG_HTTP_SOCKET_TIMEOUT (-1) /* fd value for "the timer fired" */
+#define OG_HTTP_POLL_IN 1
+#define OG_HTTP_POLL_OUT 2
+#define OG_HTTP_POLL_REMOVE 4       /* stop watching fd */
+
+/* Watch fd for what (OG_HTTP_POLL_IN|OG_HTTP_POLL_OUT; a later call for
+ * the same fd replaces the earlier), or stop (OG_HTTP_POLL_REMOVE). May be
+ * called from og_http_start, og_http_socket_action, og_http_cancel and
+ * og_http_free (removals). Must not call back into h. */
+typedef void (*og_http_socket_fn)(void *user, int fd, int what);
+
+/* Call og_http_socket_action(h, OG_HTTP_SOCKET_TIMEOUT, 0, ...) once after
+ * timeout_ms (0 = as soon as possible, from the loop, not from inside this
+ * callback); -1 = cancel the timer. A new call replaces the previous
+ * timer. The timer covers libcurl's deadlines and the idle timeouts of
+ * the requests. Must not call back into h. */
+typedef void (*og_http_timer_fn)(void *user, long timeout_ms);
+
+/* Switch h to socket mode: once, before starting transfers. Afterwards
+ * the caller's loop drives h; og_http_perform, og_http_wait and
+ * og_http_step still work (they poll the same sockets themselves, for a
+ * blocking call made meanwhile), og_http_fdset fails for descriptors of
+ * FD_SETSIZE and above. user is passed to both callbacks. */
+og_result og_http_set_socket_fns(og_http *h, og_http_socket_fn on_socket,
+                                 og_http_timer_fn on_timer, void *user,
+                                 og_err *err) OG_WARN_UNUSED;
+
+/* Report activity on fd (events: OG_HTTP_POLL_IN|OG_HTTP_POLL_OUT as seen,
+ * 0 if unknown), or the timer (fd = OG_HTTP_SOCKET_TIMEOUT); runs the
+ * completion callbacks of finished transfers (also those the idle timer
+ * ended). *running (may be NULL) = transfers still in flight. OG_E_USAGE
+ * when h is not in socket mode. */
+og_result og_http_socket_action(og_http *h, int fd, int events,
+                                int *running) OG_WARN_UNUSED;
 
 /* Milliseconds until og_http_step() must be called even without socket
  * activity; -1 when nothing is pending. */
