@@ -75,6 +75,9 @@ typedef struct og_client_config {
   const char *private_key_hex;
   const char *max_payment;      /* decimal base units; NULL = 1e17 */
   const char *networks;         /* CAIP-2 list; NULL = the default */
+  const char *payment_assets;   /* NETWORK:ADDRESS list: the only tokens a
+                                   payment is signed in; NULL =
+                                   OG_X402_DEFAULT_ASSETS (OPG on Base) */
   int strict_payee;
 
   long timeout_ms;              /* connect and each wait for data; 0 = 60 s */

@@ -52,6 +52,8 @@ typedef enum cli_opt_id {
   OPT_HELP,
   OPT_VERSION,
   OPT_MAX_AGE,
+  OPT_PAYMENT_ASSET,
+  OPT_MAX_TIME,
   /* command options */
   OPT_MODEL,
   OPT_PROMPT,
@@ -68,6 +70,8 @@ typedef enum cli_opt_id {
   OPT_YES,
   OPT_AMOUNT,
   OPT_TOKEN,
+  OPT_MAX_FEE_GWEI,
+  OPT_CHAIN_ID,
   OPT_COUNT
 } cli_opt_id;
 
@@ -93,6 +97,7 @@ typedef struct cli {
   int color_out;                   /* colour on stdout */
   int color_err;
   long timeout_ms;
+  long max_time_ms;                /* --max-time; 0 = none */
   FILE *out;
   FILE *errf;
 } cli;

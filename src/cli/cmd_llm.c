@@ -47,6 +47,7 @@ typedef struct llm_run {
   og_buf msgbuf, toolbuf;
   char key[160];
   char registry[43];       /* cfg.registry points here, not at a local */
+  char *assets;            /* cfg.payment_assets: --payment-asset joined */
   og_bytes32 pcr[CLI_MAX_MULTI];
   const char *stop[CLI_MAX_MULTI];
 } llm_run;
@@ -63,6 +64,51 @@ static void log_line(void *user, const char *line)
 }
 
 /* ---------------- option checks (before any network) ---------------- */
+
+/* --max-payment, --networks and --payment-asset, checked with the
+ * library's own parsers so that a bad value is exit 1 naming the option.
+ * The repeated --payment-asset values are joined into run->assets. */
+static int payment_options(llm_run *run, og_client_config *cfg)
+{
+  cli *c = run->c;
+  const cli_value *v = &c->opt[OPT_PAYMENT_ASSET];
+  og_x402_policy pol;
+  og_err err;
+  og_x402_policy_init(&pol);
+  og_err_clear(&err);
+  if(og_x402_policy_set_max(&pol, cfg->max_payment ? cfg->max_payment :
+                            OG_X402_DEFAULT_MAX, &err))
+    return cli_error(c, OG_E_USAGE, "--max-payment: %s", err.msg);
+  if(cfg->networks && og_x402_policy_set_networks(&pol, cfg->networks, &err))
+    return cli_error(c, OG_E_USAGE, "--networks: %s", err.msg);
+  if(v->set) {
+    size_t i, n = 0;
+    if(v->nmulti) {
+      for(i = 0; i < (size_t)v->nmulti; i++)
+        n += strlen(v->multi[i]) + 1;
+      run->assets = calloc(1, n + 1);
+      if(!run->assets)
+        return cli_error(c, OG_E_NOMEM, "out of memory");
+      for(i = 0; i < (size_t)v->nmulti; i++) {
+        if(i)
+          strcat(run->assets, ",");
+        strcat(run->assets, v->multi[i]);
+      }
+    }
+    else if(v->value) {
+      run->assets = strdup(v->value);
+      if(!run->assets)
+        return cli_error(c, OG_E_NOMEM, "out of memory");
+    }
+    if(run->assets &&
+       og_x402_policy_set_assets(&pol, run->assets, &err))
+      return cli_error(c, OG_E_USAGE, "%s: %s",
+                       v->from_env ? "OG_PAYMENT_ASSETS" : "--payment-asset",
+                       err.msg);
+    cfg->payment_assets = run->assets;
+  }
+  return 0;
+}
 
 static int parse_int_opt(cli *c, cli_opt_id id, const char *name,
                          int64_t *out)
@@ -207,6 +253,9 @@ static int check_options(llm_run *run, og_client_config *cfg)
   cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
   cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
   cfg->networks = cli_opt_str(c, OPT_NETWORKS, NULL);
+  rc = payment_options(run, cfg);
+  if(rc)
+    return rc;
   cfg->log = log_line;
   cfg->log_user = c;
   if(cli_has(c, OPT_MAX_AGE)) {
@@ -572,6 +621,7 @@ static void run_free(llm_run *run)
   og_buf_free(&run->msgbuf);
   og_buf_free(&run->toolbuf);
   og_wipe(run->key, sizeof(run->key));
+  free(run->assets);
 }
 
 int cmd_llm(cli *c)
@@ -636,7 +686,11 @@ int cmd_llm(cli *c)
     if(run.stream && run.header_done && !c->json)
       fputc('\n', c->out);
     fflush(c->out);
-    rc = cli_fail(c, run.rc, &run.err);
+    if(run.rc == OG_E_PAYMENT && strstr(run.err.msg, OG_X402_ASSET_REFUSAL))
+      rc = cli_error(c, run.rc, "%s; to pay in it, add --payment-asset "
+                     "NETWORK:ADDRESS", run.err.msg);
+    else
+      rc = cli_fail(c, run.rc, &run.err);
   }
   else
     rc = run.stream ? print_stream_end(&run) : print_result(&run);

@@ -332,6 +332,10 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     r = og_x402_policy_set_networks(&c->policy, cfg->networks ?
                                     cfg->networks : OG_X402_DEFAULT_NETWORKS,
                                     err);
+  if(!r)
+    r = og_x402_policy_set_assets(&c->policy, cfg->payment_assets ?
+                                  cfg->payment_assets :
+                                  OG_X402_DEFAULT_ASSETS, err);
   if(r)
     goto fail;
   c->policy.strict_payee = cfg->strict_payee;
