@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "opengradient/og_json.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_rpc.h"
 
@@ -197,7 +198,12 @@ og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
   memset(rerr, 0, sizeof(*rerr));
   if(!body || !len)
     return malformed(rerr, "empty body", err);
-  root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
+  {
+    og_err se;
+    if(og_json_scan((const char *)body, len, &se))
+      return malformed(rerr, se.msg, err);
+  }
+  root = og_json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
   if(!root)
     return malformed(rerr, "not JSON", err);
   if(!json_is_object(root)) {

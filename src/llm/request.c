@@ -49,8 +49,9 @@ og_result og_llm_parse_user_json(json_t **out, const char *what,
   /* the one JSON reader with the request caps; name the option in errors */
   r = og_json_parse(out, text, len, OG_LLM_MAX_REQUEST, &e);
   if(r)
-    return og_fail(err, r == OG_E_PARSE ? OG_E_USAGE : r, "%s: %s", what,
-                   e.msg);
+    return og_fail(err, r == OG_E_PARSE || r == OG_E_TOO_LARGE ? OG_E_USAGE
+                                                               : r,
+                   "%s: %s", what, e.msg);
   return OG_OK;
 }
 

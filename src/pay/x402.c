@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "opengradient/og_json.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_x402.h"
 
@@ -305,7 +306,7 @@ static og_result decode_json(og_x402_required **out, const char *text,
   og_x402_required *r;
   og_result rc = OG_OK;
   size_t i;
-  root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  root = og_json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   if(!root)
     return og_fail(err, OG_E_PARSE, "%s: not valid JSON (%s)", what,
                    jerr.text);
@@ -998,7 +999,7 @@ void og_x402_classify_402(og_x402_status *status, char *reason,
   *status = OG_X402_STATUS_REJECTED;
   tmp[0] = 0;
   if(body && body_len && body_len <= OG_X402_MAX_BODY) {
-    root = json_loadb(body, body_len, 0, NULL);
+    root = og_json_loadb(body, body_len, 0, NULL);
     if(json_is_object(root)) {
       json_t *e = json_object_get(root, "error");
       if(json_is_string(e))
