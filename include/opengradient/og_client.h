@@ -87,6 +87,11 @@ typedef struct og_client_config {
 
 typedef struct og_client og_client;
 
+/* Words in the detail of some failures, for front ends that add a hint:
+ * a 402 without a wallet key, an answer without a signature. */
+#define OG_CLIENT_NO_KEY "no private key is configured"
+#define OG_CLIENT_UNSIGNED "carries no enclave signature"
+
 /* Create a client. In registry mode this reads the registry and chooses a
  * TEE (exactly tee_id, else at random among the usable active ones).
  * Errors: OG_E_USAGE (bad config), OG_E_RPC (registry unreadable),

@@ -68,6 +68,10 @@ og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
   OG_WARN_UNUSED;
 void og_rpc_free(og_rpc *r);
 
+/* The RPC as scheme://host:port (no path, query or user part: they may
+ * hold API keys) into out (n bytes, NUL-terminated, may be truncated). */
+void og_rpc_origin(const og_rpc *r, char *out, size_t n);
+
 /* Details of the last call's failure (kind NONE after a success). */
 const og_rpc_error *og_rpc_last_error(const og_rpc *r);
 

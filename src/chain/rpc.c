@@ -30,6 +30,26 @@ struct og_rpc {
   og_rpc_error last;
 };
 
+void og_rpc_origin(const og_rpc *r, char *out, size_t n)
+{
+  CURLU *u = curl_url();
+  char *scheme = NULL, *host = NULL, *port = NULL;
+  if(!n)
+    return;
+  out[0] = 0;
+  if(u && !curl_url_set(u, CURLUPART_URL, r->url, 0) &&
+     !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
+     !curl_url_get(u, CURLUPART_HOST, &host, 0) &&
+     !curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT))
+    snprintf(out, n, "%s://%s:%s", scheme, host, port);
+  else
+    snprintf(out, n, "(unreadable URL)");
+  curl_free(scheme);
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+}
+
 /* ---- URL policy --------------------------------------------------- */
 
 static int host_is_loopback(const char *host)
@@ -82,8 +102,7 @@ static og_result check_url(int *is_http, const char *url, int allow_insecure,
     if(!allow_insecure && !host_is_loopback(host))
       r = og_fail(err, OG_E_USAGE,
                   "plain http:// to %s is refused because the "
-                  "registry is the root of trust; use https://, or "
-                  "--allow-insecure-rpc", host);
+                  "registry is the root of trust; use https://", host);
   }
   else
     r = og_fail(err, OG_E_USAGE, "scheme %s is not supported; "

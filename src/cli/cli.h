@@ -107,6 +107,8 @@ int cli_parse(cli *c, int argc, char **argv, og_err *err);
 void cli_print_help(const cli *c, FILE *f);
 const char *cli_opt_str(const cli *c, cli_opt_id id, const char *dflt);
 int cli_has(const cli *c, cli_opt_id id);
+/* The long name of an option, without the dashes. */
+const char *cli_opt_name(cli_opt_id id);
 
 /* output.c */
 int cli_error(cli *c, og_result r, const char *fmt, ...) OG_PRINTF(3, 4);

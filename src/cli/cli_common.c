@@ -36,7 +36,9 @@ int cli_registry_check(cli *c, cli_registry *reg)
     reg->n_pcr_allow++;
   }
   if(og_rpc_check_url(url, cli_has(c, OPT_ALLOW_INSECURE_RPC), &err))
-    return cli_error(c, OG_E_USAGE, "--rpc-url: %s", err.msg);
+    return cli_error(c, OG_E_USAGE, "--rpc-url: %s%s", err.msg,
+                     strstr(err.msg, "plain http://") ?
+                     ", or --allow-insecure-rpc" : "");
   return 0;
 }
 

@@ -287,7 +287,9 @@ int cmd_approve(cli *c)
                      token_s);
   url = cli_opt_str(c, OPT_PAYMENT_RPC_URL, DEFAULT_PAYMENT_RPC);
   if(og_rpc_check_url(url, cli_has(c, OPT_ALLOW_INSECURE_RPC), &err))
-    return cli_error(c, OG_E_USAGE, "--payment-rpc-url: %s", err.msg);
+    return cli_error(c, OG_E_USAGE, "--payment-rpc-url: %s%s", err.msg,
+                     strstr(err.msg, "plain http://") ?
+                     ", or --allow-insecure-rpc" : "");
   rc = cli_load_private_key(c, keyhex, sizeof(keyhex));
   if(rc < 0)
     return og_exit_code(OG_E_USAGE);

@@ -338,6 +338,11 @@ const char *cli_opt_str(const cli *c, cli_opt_id id, const char *dflt)
   return options[id].dflt_text;
 }
 
+const char *cli_opt_name(cli_opt_id id)
+{
+  return id < OPT_COUNT && options[id].name ? options[id].name : "?";
+}
+
 int cli_has(const cli *c, cli_opt_id id)
 {
   return c->opt[id].set;

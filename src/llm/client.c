@@ -132,7 +132,7 @@ og_result og_settlement_parse(og_settlement *out, const char *name,
   else if(!strcmp(name, "individual-full"))
     *out = OG_SETTLEMENT_INDIVIDUAL;
   else
-    return og_fail(err, OG_E_USAGE, "--x402-settlement-mode: '%s' is not "
+    return og_fail(err, OG_E_USAGE, "settlement mode '%s' is not "
                    "one of private, batch-hashed, individual-full", name);
   return OG_OK;
 }
@@ -306,7 +306,7 @@ static og_result check_cert(const unsigned char *der, size_t len, og_err *err)
   int ok = x && p == der + len;
   X509_free(x);
   if(!ok)
-    return og_fail(err, OG_E_USAGE, "--tls-cert: not an X.509 certificate");
+    return og_fail(err, OG_E_USAGE, "the pinned TLS certificate is not an X.509 certificate");
   return OG_OK;
 }
 
@@ -361,7 +361,7 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
   if(cfg->llm_server_url) {
     const char *u = cfg->llm_server_url;
     if(strncasecmp(u, "https://", 8) || !u[8]) {
-      r = og_fail(err, OG_E_USAGE, "--llm-server-url: '%s' is not an "
+      r = og_fail(err, OG_E_USAGE, "server URL '%s' is not an "
                   "https:// URL", u);
       goto fail;
     }
@@ -391,12 +391,12 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     const char *reg = cfg->registry ? cfg->registry : OG_DEFAULT_REGISTRY;
     const char *url = cfg->rpc_url ? cfg->rpc_url : OG_DEFAULT_RPC_URL;
     if(cfg->tls_cert_der) {
-      r = og_fail(err, OG_E_USAGE, "--tls-cert goes with --llm-server-url; "
+      r = og_fail(err, OG_E_USAGE, "a pinned TLS certificate goes with a server URL; "
                   "registry TEEs are pinned to their registered certificate");
       goto fail;
     }
     if(og_address_from_hex(&c->registry, reg)) {
-      r = og_fail(err, OG_E_USAGE, "--registry: '%s' is not a contract "
+      r = og_fail(err, OG_E_USAGE, "registry '%s' is not a contract "
                   "address", reg);
       goto fail;
     }
@@ -407,7 +407,7 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
       c->has_tee_id = 1;
     }
     if(cfg->pcr_allow_len > OG_CLIENT_MAX_PCR) {
-      r = og_fail(err, OG_E_USAGE, "too many --require-pcr values");
+      r = og_fail(err, OG_E_USAGE, "too many allowed pcrHash values (at most %d)", OG_CLIENT_MAX_PCR);
       goto fail;
     }
     if(cfg->pcr_allow_len)
@@ -678,8 +678,7 @@ static og_result verify_answer(og_call *call, og_err *err)
   if(!a->tee_signature || !a->has_tee_timestamp || !a->tee_request_hash ||
      !a->tee_output_hash || !a->tee_id)
     return og_fail(err, OG_E_VERIFY, "the answer carries no enclave "
-                   "signature (tee_signature/tee_* fields missing); use "
-                   "--no-verify to accept it unchecked");
+                   "signature (tee_signature/tee_* fields missing)");
   memset(&ans, 0, sizeof(ans));
   ans.text = a->text;
   ans.text_len = a->text_len;
@@ -707,7 +706,7 @@ static og_result verify_answer(og_call *call, og_err *err)
     long long age = (long long)time(NULL) - (long long)a->tee_timestamp;
     if(age > c->max_age)
       return og_fail(err, OG_E_VERIFY, "the answer was signed %lld s ago, "
-                     "more than --max-age %ld", age, c->max_age);
+                     "more than the maximum age of %ld s", age, c->max_age);
   }
   call->out.verified = 1;
   logf_(c, "answer verified: signature by TEE %s over request hash and "
@@ -789,18 +788,20 @@ static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
   }
   if(!c->has_key)
     return og_fail(err, OG_E_PAYMENT, "the server asks for payment (HTTP "
-                   "402) but no private key is configured: use "
-                   "--private-key-file, OG_PRIVATE_KEY or 'opengradient "
-                   "config init'");
-  if(hdr)
-    r = og_x402_decode_header(&req, hdr, strlen(hdr), err);
-  else
-    r = og_x402_decode_body(&req, og_buf_str(body), body->len, err);
-  if(r) {
-    og_x402_required_free(req);
-    return r == OG_E_PAYMENT ? r : og_fail(err, OG_E_PAYMENT, "cannot read "
-                                           "the payment demand: %s",
-                                           err ? err->msg : og_strerror(r));
+                   "402) but " OG_CLIENT_NO_KEY);
+  {
+    og_err derr; /* never format err->msg into itself */
+    og_err_clear(&derr);
+    if(hdr)
+      r = og_x402_decode_header(&req, hdr, strlen(hdr), &derr);
+    else
+      r = og_x402_decode_body(&req, og_buf_str(body), body->len, &derr);
+    if(r) {
+      og_x402_required_free(req);
+      return og_fail(err, OG_E_PAYMENT, "%s%s", r == OG_E_PAYMENT ? "" :
+                     "cannot read the payment demand: ",
+                     derr.msg[0] ? derr.msg : og_strerror(r));
+    }
   }
   c->policy.has_payee = call->tee.has_pay;
   if(call->tee.has_pay)
@@ -812,7 +813,7 @@ static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
   }
   if(warn & OG_X402_WARN_PAYEE)
     logf_(c, "warning: payTo differs from the TEE's registry payment "
-          "address %s (use --strict-payee to refuse)", call->tee.pay);
+          "address %s", call->tee.pay);
   call->out.warnings |= warn;
   og_buf_init(&json, OG_X402_MAX_PAYMENT);
   og_buf_wipe_free(&call->payment);
