@@ -81,6 +81,11 @@ typedef struct og_client_config {
   int strict_payee;
 
   long timeout_ms;              /* connect and each wait for data; 0 = 60 s */
+  long max_time_ms;             /* > 0: all of the client's network work
+                                   (registry reads, requests) must end
+                                   within this many ms of og_client_new,
+                                   however slowly a server trickles: a
+                                   command's total deadline */
   og_log_fn log;
   void *log_user;
 } og_client_config;

@@ -58,6 +58,9 @@ typedef struct og_rpc_opts {
   long timeout_ms;      /* connect, and whole call; 0 = 60 s */
   size_t max_reply;     /* reply body cap; 0 = OG_RPC_DEFAULT_MAX_REPLY */
   og_http *http;        /* transport to share, or NULL for an own one */
+  long max_time_ms;     /* > 0: every call must be done within this many
+                           ms of og_rpc_new, however slowly the RPC
+                           trickles (a command's total deadline) */
 } og_rpc_opts;
 
 /* The URL policy alone (no network): OG_OK or OG_E_USAGE. */

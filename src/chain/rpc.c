@@ -26,6 +26,7 @@ struct og_rpc {
   int is_http;
   long timeout_ms;
   size_t max_reply;
+  uint64_t deadline;    /* og_http_clock_ms() limit; 0 = none */
   json_int_t next_id;
   og_rpc_error last;
 };
@@ -142,6 +143,8 @@ og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
   r->is_http = is_http;
   r->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms
                                        : OG_RPC_DEFAULT_TIMEOUT_MS;
+  if(opts->max_time_ms > 0)
+    r->deadline = og_http_clock_ms() + (uint64_t)opts->max_time_ms;
   r->max_reply = opts->max_reply ? opts->max_reply
                                  : OG_RPC_DEFAULT_MAX_REPLY;
   r->next_id = 1;
@@ -322,6 +325,19 @@ og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
   hr.body_len = strlen(text);
   hr.connect_timeout_ms = r->timeout_ms;
   hr.total_timeout_ms = r->timeout_ms;
+  if(r->deadline) {
+    uint64_t now = og_http_clock_ms();
+    if(now >= r->deadline) {
+      free(text);
+      r->last.kind = OG_RPC_FAIL_TIMEOUT;
+      return og_fail(err, OG_E_RPC, "the RPC work did not finish within "
+                     "the maximum time (before %s)", method);
+    }
+    if(r->deadline - now < (uint64_t)hr.total_timeout_ms)
+      hr.total_timeout_ms = (long)(r->deadline - now);
+    if(hr.connect_timeout_ms > hr.total_timeout_ms)
+      hr.connect_timeout_ms = hr.total_timeout_ms;
+  }
   hr.max_body = r->max_reply;
   hr.allow_http = r->is_http;
   og_err_clear(&terr);
@@ -338,8 +354,8 @@ og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
     }
     if(rc == OG_E_TOO_LARGE) {
       r->last.kind = OG_RPC_FAIL_TOO_LARGE;
-      return og_fail(err, OG_E_RPC, "the RPC reply to %s exceeds %zu bytes",
-                     method, r->max_reply);
+      return og_fail(err, OG_E_RPC, "the RPC reply to %s is too large: %s",
+                     method, terr.msg);
     }
     r->last.kind = OG_RPC_FAIL_TRANSPORT;
     return og_fail(err, OG_E_RPC, "cannot reach the RPC: %s", terr.msg);

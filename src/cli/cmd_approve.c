@@ -305,6 +305,7 @@ int cmd_approve(cli *c)
   ro.url = url;
   ro.allow_insecure = cli_has(c, OPT_ALLOW_INSECURE_RPC);
   ro.timeout_ms = c->timeout_ms;
+  ro.max_time_ms = c->max_time_ms;
   r = og_rpc_new(&rpc, &ro, &err);
   if(r) {
     og_privkey_clear(&key);

@@ -291,6 +291,8 @@ static int tee_check(cli *c, cli_registry *reg)
     req.pin_der_len = usable[i]->tls_cert_len;
     req.connect_timeout_ms = c->timeout_ms;
     req.total_timeout_ms = c->timeout_ms;
+    if(c->max_time_ms && c->max_time_ms < req.total_timeout_ms)
+      req.total_timeout_ms = c->max_time_ms;
     req.max_body = 1 << 20;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     og_err_clear(&err);

@@ -58,6 +58,7 @@ struct og_client {
   og_privkey key;
   og_x402_policy policy;
   long timeout_ms;
+  uint64_t deadline;      /* og_http_clock_ms() limit; 0 = none */
   og_log_fn log;
   void *log_user;
   upto_session sessions[OG_MAX_SESSIONS];
@@ -319,6 +320,8 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
   if(!c)
     return og_fail(err, OG_E_NOMEM, "out of memory");
   c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
+  if(cfg->max_time_ms > 0)
+    c->deadline = og_http_clock_ms() + (uint64_t)cfg->max_time_ms;
   c->verify = !cfg->no_verify;
   c->max_age = cfg->max_age_seconds;
   c->log = cfg->log;
@@ -419,6 +422,7 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     ro.url = url;
     ro.allow_insecure = cfg->allow_insecure_rpc;
     ro.timeout_ms = c->timeout_ms;
+    ro.max_time_ms = cfg->max_time_ms;
     ro.http = c->http;
     r = og_rpc_new(&c->rpc, &ro, err);
     if(r)
@@ -975,6 +979,18 @@ static og_result send_attempt(og_call *call, og_err *err)
   req.pin_der_len = call->tee.pin_len;
   req.connect_timeout_ms = c->timeout_ms;
   req.idle_timeout_ms = c->timeout_ms;
+  if(c->deadline) {
+    /* the total deadline, however slowly the server trickles */
+    uint64_t now = og_http_clock_ms();
+    if(now >= c->deadline) {
+      og_buf_wipe_free(&payhdr);
+      return og_fail(err, OG_E_TIMEOUT, "the maximum time passed before "
+                     "the request to %s was sent", url);
+    }
+    req.total_timeout_ms = (long)(c->deadline - now);
+    if(req.connect_timeout_ms > req.total_timeout_ms)
+      req.connect_timeout_ms = req.total_timeout_ms;
+  }
   req.max_body = OG_LLM_MAX_RESPONSE;
   req.fresh_connect = call->paid; /* one payment goes out exactly once */
   if(call->stream) {
