@@ -616,7 +616,7 @@ static og_result map_curl(CURLcode cc, const og_http_xfer *x, og_err *err)
      * "out of memory" before any body byte: that is the server's doing */
     if(x->connected && !x->received)
       return og_fail(err, OG_E_TOO_LARGE, "%s: response header too large "
-                     "(%s)", w, d);
+                     "(one line over %d bytes)", w, CURL_MAX_HTTP_HEADER);
     return og_fail(err, OG_E_NOMEM, "out of memory");
   case CURLE_UNSUPPORTED_PROTOCOL:
   case CURLE_URL_MALFORMAT:
