@@ -105,6 +105,27 @@ expect_rc 0 "OG_PAYMENT_ASSETS with OPG again"
 check gstats "len(d['payments'])==1" "paid once"
 ok "default OPG on Base; a network with no allowed asset is refused; OG_PAYMENT_ASSETS replaces the default"
 
+# registry mode: the hostile gateway registered on a devnet chain with its
+# certificate (the client pins it from the registry)
+DEVNET="$PYTHON $ROOT/tests/devnet/devnet.py"
+cleanup_devnet() { $DEVNET stop --dir "$W/d" >/dev/null 2>&1; }
+trap 'cleanup_devnet; cleanup' EXIT
+$DEVNET start --dir "$W/d" --tees 0 >/dev/null || fail "devnet start"
+$DEVNET add-tee --dir "$W/d" --cert "$W/gw.pem" --endpoint "$GW" >"$W/tee.env" ||
+  fail "add-tee"
+. "$W/d/env"
+RM=(--rpc-url "$OG_RPC_URL" --registry "$OG_TEE_REGISTRY" --no-verify)
+gctl '{"reset": true, "mode": "pay", "scheme": "exact", "transfer": "eip3009", "asset": "'$USDC'"}'
+OG_PRIVATE_KEY=$KEY run_og chat "${RM[@]}" --model openai/gpt-5 --messages "$HI"
+expect_rc 5 "registry mode: USDC"
+expect_err "is not an allowed asset" "registry mode names the asset"
+check gstats "len(d['requests'])==1 and not d['payments']" "registry mode: nothing paid"
+OG_PRIVATE_KEY=$KEY run_og chat "${RM[@]}" --model openai/gpt-5 --messages "$HI" --payment-asset "eip155:8453:$USDC" --json
+expect_rc 0 "registry mode: USDC allowed"
+check gstats "len(d['payments'])==1" "registry mode: paid once"
+cleanup_devnet
+ok "registry mode: a foreign asset is refused, an allowed one is paid once"
+
 # --- 7. a 402 whose demand cannot be read: one clean message ---
 gctl '{"reset": true, "mode": "bad402"}'
 OG_PRIVATE_KEY=$KEY chat
