@@ -14,6 +14,7 @@
 #include "cli_files.h"
 #include "opengradient/og_client.h"
 #include "opengradient/og_hex.h"
+#include "opengradient/og_models.h"
 #include "opengradient/og_registry_client.h"
 #include "opengradient/og_secp.h"
 
@@ -234,6 +235,10 @@ static int check_options(llm_run *run, og_client_config *cfg)
   r = og_llm_model_name(&name, rq->params.model, &err);
   if(r)
     return llm_fail(c, r, &err);
+  if(!og_model_find(rq->params.model))
+    cli_verbose(c, "warning: model '%s' is not in the known model table "
+                "(see 'opengradient models'); sending it anyway",
+                rq->params.model);
   if(run->completion) {
     if(!cli_has(c, OPT_PROMPT))
       return cli_error(c, OG_E_USAGE, "--prompt is required");

@@ -26,6 +26,8 @@ static int dispatch(cli *c)
     return cmd_verify(c);
   case CMD_APPROVE:
     return cmd_approve(c);
+  case CMD_MODELS:
+    return cmd_models(c);
   default:
     return cli_error(c, OG_E_USAGE, "no command given (see --help)");
   }
