@@ -204,6 +204,8 @@ typedef struct og_llm_chunk {
    * unless a usage-only chunk still follows (og_llm_stream_finish gives
    * the last word). NULL otherwise. */
   const og_llm_result *result;
+  size_t model_len;          /* bytes of model (it may hold a NUL) */
+  size_t role_len;           /* bytes of role */
 } og_llm_chunk;
 
 /* Return 0 to go on; nonzero cancels: the feed returns OG_E_CANCELLED. */
