@@ -36,6 +36,12 @@ typedef struct llm_run {
   json_t *final_chunk;     /* held until verification is done */
   json_t *images_saved;    /* paths of the generated images written */
   json_t *after_final;     /* NDJSON lines that came after it */
+  /* NDJSON of plain content chunks, written without building objects */
+  json_t *nd_str;          /* reused to encode one string */
+  og_buf nd_tail;          /* ,"role":R...,"model":M,"is_final":false}\n */
+  og_buf nd_key;           /* role and model the tail was made for */
+  int nd_have_tail;
+  int wrote;               /* output since the last flush */
   /* spinner */
   int spinner;
   int spin_shown;
@@ -50,6 +56,7 @@ typedef struct llm_run {
   og_buf msgbuf, toolbuf;
   char key[160];
   char registry[43];       /* cfg.registry points here, not at a local */
+  char *assets;            /* cfg.payment_assets: --payment-asset joined */
   og_bytes32 pcr[CLI_MAX_MULTI];
   const char *stop[CLI_MAX_MULTI];
 } llm_run;
@@ -59,13 +66,114 @@ static void log_line(void *user, const char *line)
   cli *c = user;
   /* the library's warnings (e.g. a payTo that is not the registry's) are
    * shown without -v too */
-  if(!strncmp(line, "warning: ", 9))
+  if(!strncmp(line, "warning: ", 9) && strstr(line, "payTo differs"))
+    cli_warn(c, "%s (use --strict-payee to refuse)", line + 9);
+  else if(!strncmp(line, "warning: ", 9))
     cli_warn(c, "%s", line + 9);
   else
     cli_verbose(c, "%s", line);
 }
 
+/* ---------------- errors: option names and hints ---------------- */
+
+/* The library names request fields and values, never options: report its
+ * detail with the option that gave the value, once, and the hint that
+ * goes with it. */
+static int llm_fail(cli *c, og_result r, const og_err *err)
+{
+  static const struct {
+    const char *prefix;   /* the library's words at the start */
+    cli_opt_id opt, file_opt;
+    int keep;             /* keep the prefix after the option name */
+  } fields[] = {
+    {"model: ", OPT_MODEL, OPT_COUNT, 0},
+    {"max_tokens: ", OPT_MAX_TOKENS, OPT_COUNT, 0},
+    {"temperature: ", OPT_TEMPERATURE, OPT_COUNT, 0},
+    {"stop: ", OPT_STOP_SEQUENCE, OPT_COUNT, 0},
+    {"messages: ", OPT_MESSAGES, OPT_MESSAGES_FILE, 0},
+    {"messages", OPT_MESSAGES, OPT_MESSAGES_FILE, 1},
+    {"tools: ", OPT_TOOLS, OPT_TOOLS_FILE, 0},
+    {"tools", OPT_TOOLS, OPT_TOOLS_FILE, 1},
+    {"settlement mode ", OPT_SETTLEMENT_MODE, OPT_COUNT, 1},
+    {"tool_choice: ", OPT_TOOL_CHOICE, OPT_COUNT, 0},
+    {"prompt: ", OPT_PROMPT, OPT_COUNT, 0},
+    {"server URL ", OPT_LLM_SERVER_URL, OPT_COUNT, 1},
+    {"the pinned TLS certificate", OPT_TLS_CERT, OPT_COUNT, 1},
+    {"a pinned TLS certificate", OPT_TLS_CERT, OPT_COUNT, 1},
+  };
+  const char *msg = err && err->msg[0] ? err->msg : og_strerror(r);
+  const char *hint = "";
+  size_t i;
+  if(strstr(msg, OG_X402_ASSET_REFUSAL))
+    hint = "; to pay in it, add --payment-asset NETWORK:ADDRESS";
+  else if(strstr(msg, OG_CLIENT_NO_KEY))
+    hint = ": use --private-key-file, OG_PRIVATE_KEY or 'opengradient "
+           "config init'";
+  else if(strstr(msg, OG_CLIENT_UNSIGNED))
+    hint = "; use --no-verify to accept it unchecked";
+  else if(!strcmp(msg, "tool_choice: needs tools"))
+    hint = " (--tools or --tools-file)";
+  else if(strstr(msg, "more than the maximum age"))
+    hint = " (--max-age)";
+  for(i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+    size_t n = strlen(fields[i].prefix);
+    cli_opt_id o = fields[i].opt;
+    if(strncmp(msg, fields[i].prefix, n))
+      continue;
+    if(fields[i].file_opt != OPT_COUNT && cli_has(c, fields[i].file_opt))
+      o = fields[i].file_opt;
+    return cli_error(c, r, "--%s: %s%s", cli_opt_name(o),
+                     fields[i].keep ? msg : msg + n, hint);
+  }
+  return cli_error(c, r, "%s%s", msg, hint);
+}
+
 /* ---------------- option checks (before any network) ---------------- */
+
+/* --max-payment, --networks and --payment-asset, checked with the
+ * library's own parsers so that a bad value is exit 1 naming the option.
+ * The repeated --payment-asset values are joined into run->assets. */
+static int payment_options(llm_run *run, og_client_config *cfg)
+{
+  cli *c = run->c;
+  const cli_value *v = &c->opt[OPT_PAYMENT_ASSET];
+  og_x402_policy pol;
+  og_err err;
+  og_x402_policy_init(&pol);
+  og_err_clear(&err);
+  if(og_x402_policy_set_max(&pol, cfg->max_payment ? cfg->max_payment :
+                            OG_X402_DEFAULT_MAX, &err))
+    return cli_error(c, OG_E_USAGE, "--max-payment: %s", err.msg);
+  if(cfg->networks && og_x402_policy_set_networks(&pol, cfg->networks, &err))
+    return cli_error(c, OG_E_USAGE, "--networks: %s", err.msg);
+  if(v->set) {
+    size_t i, n = 0;
+    if(v->nmulti) {
+      for(i = 0; i < (size_t)v->nmulti; i++)
+        n += strlen(v->multi[i]) + 1;
+      run->assets = calloc(1, n + 1);
+      if(!run->assets)
+        return cli_error(c, OG_E_NOMEM, "out of memory");
+      for(i = 0; i < (size_t)v->nmulti; i++) {
+        if(i)
+          strcat(run->assets, ",");
+        strcat(run->assets, v->multi[i]);
+      }
+    }
+    else if(v->value) {
+      run->assets = strdup(v->value);
+      if(!run->assets)
+        return cli_error(c, OG_E_NOMEM, "out of memory");
+    }
+    if(run->assets &&
+       og_x402_policy_set_assets(&pol, run->assets, &err))
+      return cli_error(c, OG_E_USAGE, "%s: %s",
+                       v->from_env ? "OG_PAYMENT_ASSETS" : "--payment-asset",
+                       err.msg);
+    cfg->payment_assets = run->assets;
+  }
+  return 0;
+}
 
 static int parse_int_opt(cli *c, cli_opt_id id, const char *name,
                          int64_t *out)
@@ -108,7 +216,7 @@ static int user_json(llm_run *run, cli_opt_id text_opt, cli_opt_id file_opt,
   }
   r = og_llm_parse_user_json(out, what, text, len, &err);
   if(r)
-    return cli_fail(c, r, &err);
+    return llm_fail(c, r, &err);
   if(!json_is_array(*out))
     return cli_error(c, OG_E_USAGE, "--%s must be a JSON array", what);
   return 0;
@@ -134,7 +242,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
   rq->params.model = cli_opt_str(c, OPT_MODEL, NULL);
   r = og_llm_model_name(&name, rq->params.model, &err);
   if(r)
-    return cli_fail(c, r, &err);
+    return llm_fail(c, r, &err);
   if(!og_model_find(rq->params.model))
     cli_verbose(c, "warning: model '%s' is not in the known model table "
                 "(see 'opengradient models'); sending it anyway",
@@ -196,7 +304,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
   r = og_settlement_parse(&rq->settlement,
                           cli_opt_str(c, OPT_SETTLEMENT_MODE, NULL), &err);
   if(r)
-    return cli_fail(c, r, &err);
+    return llm_fail(c, r, &err);
   /* the request body itself, to catch bad parameters now */
   {
     og_buf body;
@@ -208,16 +316,20 @@ static int check_options(llm_run *run, og_client_config *cfg)
     og_buf_free(&body);
     json_decref(j);
     if(r)
-      return cli_fail(c, r, &err);
+      return llm_fail(c, r, &err);
   }
 
   /* client configuration */
   memset(cfg, 0, sizeof(*cfg));
   cfg->timeout_ms = c->timeout_ms;
+  cfg->max_time_ms = c->max_time_ms;
   cfg->no_verify = cli_has(c, OPT_NO_VERIFY);
   cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
   cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
   cfg->networks = cli_opt_str(c, OPT_NETWORKS, NULL);
+  rc = payment_options(run, cfg);
+  if(rc)
+    return rc;
   cfg->log = log_line;
   cfg->log_user = c;
   if(cli_has(c, OPT_MAX_AGE)) {
@@ -475,6 +587,108 @@ static int ndjson_line(cli *c, const json_t *line)
   return 0;
 }
 
+#define ADD_LIT(b, lit) og_buf_add((b), (lit), sizeof(lit) - 1)
+
+/* Append s (n bytes; NULL = null) encoded as jansson's compact dump would
+ * encode it: jansson does the escaping, so the line is the same as the one
+ * the whole chunk object would give. */
+static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
+{
+  char small[1024], *big = NULL;
+  size_t k;
+  int rc;
+  if(!s)
+    return og_buf_add(out, "null", 4) ? 1 : 0;
+  if(!run->nd_str)
+    run->nd_str = json_stringn_nocheck("", 0);
+  /* the library checked the UTF-8 with jansson's rules */
+  if(!run->nd_str || json_string_setn_nocheck(run->nd_str, s, n))
+    return 1;
+  k = json_dumpb(run->nd_str, small, sizeof(small), JSON_ENCODE_ANY);
+  if(!k)
+    return 1;
+  if(k > sizeof(small)) {
+    big = malloc(k);
+    if(!big || json_dumpb(run->nd_str, big, k, JSON_ENCODE_ANY) != k) {
+      free(big);
+      return 1;
+    }
+  }
+  rc = og_buf_add(out, big ? big : small, k) ? 1 : 0;
+  free(big);
+  return rc;
+}
+
+/* The NDJSON line of a plain content chunk (one the library decoded
+ * without jansson: its json is NULL). Its shape is fixed,
+ * {"choices": [{"delta": {"content": C, "role": R}, "index": 0,
+ * "finish_reason": null}], "model": M}, so the line is written straight
+ * out: the same bytes as json_dumps of the object plus "is_final": false,
+ * without building it. The tail after C changes only with R or M. */
+static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
+{
+  static const char head[] = "{\"choices\":[{\"delta\":{\"content\":";
+  FILE *f = run->c->out;
+  og_buf line;
+  unsigned char tag[2];
+  int rc;
+  tag[0] = ch->role ? 1 : 0;
+  tag[1] = ch->model ? 1 : 0;
+  /* key: tag, role_len, role, model (the tail is made for exactly these) */
+  if(!run->nd_have_tail ||
+     run->nd_key.len != 2 + sizeof(size_t) + ch->role_len + ch->model_len ||
+     memcmp(run->nd_key.data, tag, 2) ||
+     memcmp(run->nd_key.data + 2, &ch->role_len, sizeof(size_t)) ||
+     (ch->role_len && memcmp(run->nd_key.data + 2 + sizeof(size_t), ch->role,
+                             ch->role_len)) ||
+     (ch->model_len &&
+      memcmp(run->nd_key.data + 2 + sizeof(size_t) + ch->role_len,
+             ch->model, ch->model_len))) {
+    og_buf_reset(&run->nd_key);
+    og_buf_reset(&run->nd_tail);
+    if(og_buf_add(&run->nd_key, tag, 2) ||
+       og_buf_add(&run->nd_key, &ch->role_len, sizeof(size_t)) ||
+       og_buf_add(&run->nd_key, ch->role ? ch->role : "", ch->role_len) ||
+       og_buf_add(&run->nd_key, ch->model ? ch->model : "", ch->model_len) ||
+       ADD_LIT(&run->nd_tail, ",\"role\":") ||
+       nd_string(run, &run->nd_tail, ch->role, ch->role_len) ||
+       ADD_LIT(&run->nd_tail,
+               "},\"index\":0,\"finish_reason\":null}],\"model\":") ||
+       nd_string(run, &run->nd_tail, ch->model, ch->model_len) ||
+       ADD_LIT(&run->nd_tail, ",\"is_final\":false}\n")) {
+      run->nd_have_tail = 0;
+      return 1;
+    }
+    run->nd_have_tail = 1;
+  }
+  og_buf_init(&line, 8 * OG_LLM_MAX_RESPONSE);
+  rc = nd_string(run, &line, ch->content, ch->content_len);
+  if(!rc) {
+    fwrite(head, 1, sizeof(head) - 1, f);
+    fwrite(line.data, 1, line.len, f);
+    fwrite(run->nd_tail.data, 1, run->nd_tail.len, f);
+    run->wrote = 1;
+  }
+  og_buf_free(&line);
+  return rc;
+}
+
+/* The same chunk as an object, for the rare lines that are held back. */
+static json_t *nd_content_json(const og_llm_chunk *ch)
+{
+  json_t *j = json_pack("{s:[{s:{s:o,s:o},s:i,s:n}],s:o}", "choices", "delta",
+                        "content", ch->content ?
+                          json_stringn_nocheck(ch->content, ch->content_len) :
+                          json_null(),
+                        "role", ch->role ?
+                          json_stringn_nocheck(ch->role, ch->role_len) :
+                          json_null(),
+                        "index", 0, "finish_reason", "model", ch->model ?
+                          json_stringn_nocheck(ch->model, ch->model_len) :
+                          json_null());
+  return j;
+}
+
 static int on_chunk(void *user, const og_llm_chunk *ch)
 {
   llm_run *run = user;
@@ -484,7 +698,10 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   if(ch->web_search_status || ch->web_search_query)
     cli_web_search_status(c, ch->web_search_status, ch->web_search_query);
   if(c->json) {
-    json_t *line = json_deep_copy(ch->json);
+    json_t *line;
+    if(!ch->json && !ch->is_final && !run->final_chunk)
+      return nd_content_line(run, ch);
+    line = ch->json ? json_deep_copy(ch->json) : nd_content_json(ch);
     if(!line)
       return 1;
     json_object_set_new(line, "is_final", json_boolean(ch->is_final));
@@ -506,7 +723,7 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   stream_header(run);
   if(ch->content && ch->content_len) {
     fwrite(ch->content, 1, ch->content_len, c->out);
-    fflush(c->out);
+    run->wrote = 1; /* flushed once per read batch (cmd_llm's loop) */
   }
   return 0;
 }
@@ -605,11 +822,15 @@ static void run_free(llm_run *run)
   json_decref(run->final_chunk);
   json_decref(run->after_final);
   json_decref(run->images_saved);
+  json_decref(run->nd_str);
+  og_buf_free(&run->nd_tail);
+  og_buf_free(&run->nd_key);
   og_buf_free(&run->cert);
   og_buf_free(&run->spki);
   og_buf_free(&run->msgbuf);
   og_buf_free(&run->toolbuf);
   og_wipe(run->key, sizeof(run->key));
+  free(run->assets);
 }
 
 int cmd_llm(cli *c)
@@ -629,6 +850,8 @@ int cmd_llm(cli *c)
   og_buf_init(&run.spki, 1);
   og_buf_init(&run.msgbuf, 1);
   og_buf_init(&run.toolbuf, 1);
+  og_buf_init(&run.nd_tail, 8 * OG_LLM_MAX_RESPONSE);
+  og_buf_init(&run.nd_key, 8 * OG_LLM_MAX_RESPONSE);
   og_err_clear(&err);
   if(c->npos) {
     rc = cli_error(c, OG_E_USAGE, "'%s' takes no arguments (got '%s')",
@@ -643,23 +866,30 @@ int cmd_llm(cli *c)
   }
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
+  /* plain content chunks without a jansson object (on_chunk writes their
+   * lines itself); every other chunk still comes with its json */
+  run.req.no_chunk_json = 1;
   r = og_client_new(&run.client, &cfg, &err);
   og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
   if(r) {
-    rc = cli_fail(c, r, &err);
+    rc = llm_fail(c, r, &err);
     run_free(&run);
     return rc;
   }
   r = og_call_start(run.client, &call, &run.req, run.completion, call_done,
                     &run, &err);
   if(r) {
-    rc = cli_fail(c, r, &err);
+    rc = llm_fail(c, r, &err);
     run_free(&run);
     return rc;
   }
   run.spinner = isatty(STDERR_FILENO) && !c->verbose;
   while(!run.done) {
     r = og_http_wait(og_client_http(run.client), 120, NULL);
+    if(run.wrote) { /* once per read batch, not per chunk */
+      fflush(c->out);
+      run.wrote = 0;
+    }
     if(r && !run.done) {
       spinner_clear(&run);
       og_call_cancel(call);
@@ -674,7 +904,7 @@ int cmd_llm(cli *c)
     if(run.stream && run.header_done && !c->json)
       fputc('\n', c->out);
     fflush(c->out);
-    rc = cli_fail(c, run.rc, &run.err);
+    rc = llm_fail(c, run.rc, &run.err);
   }
   else
     rc = run.stream ? print_stream_end(&run) : print_result(&run);

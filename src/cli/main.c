@@ -45,6 +45,16 @@ static int parse_timeout(cli *c)
   c->timeout_ms = (long)(v * 1000.0 + 0.5);
   if(c->timeout_ms < 1)
     c->timeout_ms = 1;
+  if(cli_has(c, OPT_MAX_TIME)) {
+    s = cli_opt_str(c, OPT_MAX_TIME, NULL);
+    v = strtod(s, &end);
+    if(end == s || *end || !(v > 0) || v > 86400)
+      return cli_error(c, OG_E_USAGE, "--max-time: '%s' is not a number of "
+                       "seconds between 0 and 86400", s);
+    c->max_time_ms = (long)(v * 1000.0 + 0.5);
+    if(c->max_time_ms < 1)
+      c->max_time_ms = 1;
+  }
   return 0;
 }
 
@@ -56,6 +66,10 @@ int main(int argc, char **argv)
 
   memset(&c, 0, sizeof(c));
   c.out = stdout;
+  /* Not a terminal: big blocks; streamed output is flushed once per
+   * batch of network reads, not per line. */
+  if(!isatty(STDOUT_FILENO))
+    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   c.errf = stderr;
   og_err_clear(&err);
   /* --json must shape even a parse error, so look for it first */

@@ -38,6 +38,7 @@ struct og_llm_stream {
   size_t role_len;
   tc_acc *tc;
   size_t n_tc;
+  size_t tc_total;    /* tool-call bytes so far (OG_LLM_MAX_TOOL_TOTAL) */
   og_llm_result meta; /* finish_reason, usage and tee_* merged so far */
   json_t *final_json;
 };
@@ -203,6 +204,11 @@ static og_result merge_tool_calls(og_llm_stream *s, const json_t *arr)
       if(r)
         return r;
     }
+    /* each call is capped, and so are all of them together */
+    if(argsn + idn + namen > OG_LLM_MAX_TOOL_TOTAL - s->tc_total)
+      return og_fail(&s->ferr, OG_E_TOO_LARGE, "tool calls in the stream "
+                     "larger than %zu bytes in total", OG_LLM_MAX_TOOL_TOTAL);
+    s->tc_total += argsn + idn + namen;
     t = tc_find(s, index);
     if(!t) {
       if(s->n_tc >= OG_LLM_MAX_TOOL_CALLS)
@@ -355,6 +361,7 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
   r = llm_opt_string(&ck.model, &n, root, "model", "chunk", &s->ferr);
   if(r)
     return r;
+  ck.model_len = ck.model ? n : 0;
   if(ck.model) {
     r = keep_dup(s, &s->model, &s->model_len, ck.model, n);
     if(r)
@@ -409,6 +416,7 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
     r = llm_opt_string(&ck.role, &n, delta, "role", "delta", &s->ferr);
     if(r)
       return r;
+    ck.role_len = ck.role ? n : 0;
     if(ck.role && n) {
       r = keep_dup(s, &s->role, &s->role_len, ck.role, n);
       if(r)
@@ -482,12 +490,14 @@ static og_result on_fast_chunk(og_llm_stream *s, const llm_fast_chunk *fc)
   memset(&ck, 0, sizeof(ck));
   if(fc->model != LLM_SCAN_NONE) {
     ck.model = base + fc->model;
+    ck.model_len = fc->model_len;
     r = keep_dup(s, &s->model, &s->model_len, ck.model, fc->model_len);
     if(r)
       return r;
   }
   if(fc->role != LLM_SCAN_NONE) {
     ck.role = base + fc->role;
+    ck.role_len = fc->role_len;
     if(fc->role_len) {
       r = keep_dup(s, &s->role, &s->role_len, ck.role, fc->role_len);
       if(r)
