@@ -203,4 +203,31 @@ pycheck "[x for x in d if x['id'] == '$TEE_0_ID'][0]['version'] == '0.6.2' and i
 pycheck "'providers' not in [x for x in d if x['id'] == '$TEE_1_ID'][0]" "older gateway: no providers"
 ok "tee check shows /health's version, uptime and providers"
 
+# --- the new paths under valgrind (normal build only) ---
+case "${OG_BUILD:-}" in
+*asan*) ;;
+*)
+  if command -v valgrind >/dev/null; then
+    VG=(valgrind -q --error-exitcode=99 --leak-check=full
+        --errors-for-leak-kinds=definite,indirect)
+    ctl 0 '{"images": null, "cost_opg": null, "fault": null}'
+    vgrun() { # args...: exit 0, no errors, no leaks
+      "${VG[@]}" "$OG_BIN" "$@" >"$W/vg.out" 2>"$W/vg.err" </dev/null
+      local rc=$?
+      [ $rc -eq 0 ] || { cat "$W/vg.err" >&2; fail "valgrind ($rc): $*"; }
+    }
+    IMGM=google/gemini-3.1-flash-image
+    vgrun chat --model $IMGM --messages "$Q" --web-search --stream --image-output-dir "$W/vg"
+    vgrun chat --model $IMGM --messages "$Q" --web-search --json --image-output-dir "$W/vg"
+    vgrun completion --model "$MODEL" --prompt x --web-search
+    vgrun tee check --json
+    ctl 0 '{"fault": "error_frame"}'
+    "${VG[@]}" "$OG_BIN" chat --model "$MODEL" --messages "$Q" --stream --json >"$W/vg.out" 2>"$W/vg.err" </dev/null
+    rc=$?
+    [ $rc -eq 6 ] || { cat "$W/vg.err" >&2; fail "valgrind error frame: exit $rc"; }
+    ctl 0 '{"fault": null}'
+    ok "web search, images, cost, /health and exception_type errors are valgrind clean"
+  fi ;;
+esac
+
 echo "all newer-gateway tests passed ($TESTS_RUN)"
