@@ -47,6 +47,8 @@ int cli_image_dir_check(cli *c)
     return 0;
   if(!*d)
     return cli_error(c, OG_E_USAGE, "--image-output-dir: empty path");
+  if(strlen(d) >= PATH_MAX - 64)
+    return cli_error(c, OG_E_USAGE, "--image-output-dir: path too long");
   if(stat(d, &st) == 0 && !S_ISDIR(st.st_mode))
     return cli_error(c, OG_E_USAGE, "--image-output-dir: '%s' exists and "
                      "is not a directory", d);
