@@ -32,34 +32,34 @@ typedef struct og_buf {
 } og_buf;
 
 /* Initialise an empty buffer that may hold at most max bytes. */
-void og_buf_init(og_buf *b, size_t max);
+OG_API void og_buf_init(og_buf *b, size_t max);
 
-og_result og_buf_add(og_buf *b, const void *p, size_t n) OG_WARN_UNUSED;
-og_result og_buf_addstr(og_buf *b, const char *s) OG_WARN_UNUSED;
-og_result og_buf_addc(og_buf *b, char c) OG_WARN_UNUSED;
-og_result og_buf_printf(og_buf *b, const char *fmt, ...)
+OG_API og_result og_buf_add(og_buf *b, const void *p, size_t n) OG_WARN_UNUSED;
+OG_API og_result og_buf_addstr(og_buf *b, const char *s) OG_WARN_UNUSED;
+OG_API og_result og_buf_addc(og_buf *b, char c) OG_WARN_UNUSED;
+OG_API og_result og_buf_printf(og_buf *b, const char *fmt, ...)
   OG_PRINTF(2, 3) OG_WARN_UNUSED;
-og_result og_buf_vprintf(og_buf *b, const char *fmt, va_list ap)
+OG_API og_result og_buf_vprintf(og_buf *b, const char *fmt, va_list ap)
   OG_WARN_UNUSED;
 
 /* Drop the first n bytes (n <= len), keeping the allocation. */
-void og_buf_consume(og_buf *b, size_t n);
+OG_API void og_buf_consume(og_buf *b, size_t n);
 
 /* Forget the content but keep the allocation and the cap. */
-void og_buf_reset(og_buf *b);
+OG_API void og_buf_reset(og_buf *b);
 
 /* Free the memory; the buffer may be reused (same cap). */
-void og_buf_free(og_buf *b);
+OG_API void og_buf_free(og_buf *b);
 
 /* Wipe then free: for buffers that held secrets. */
-void og_buf_wipe_free(og_buf *b);
+OG_API void og_buf_wipe_free(og_buf *b);
 
 /* A NUL-terminated view; "" when empty. Valid until the next change. */
-const char *og_buf_str(const og_buf *b);
+OG_API const char *og_buf_str(const og_buf *b);
 
 /* Take the data out (NUL-terminated, caller frees with free()); the buffer
  * is left empty. Returns NULL for an empty buffer, with *len 0. */
-unsigned char *og_buf_take(og_buf *b, size_t *len);
+OG_API unsigned char *og_buf_take(og_buf *b, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -34,27 +34,27 @@ extern "C" {
  * that overflow a double), OG_E_PARSE for malformed text (including lone
  * surrogate escapes and NUL in object keys, which jansson refuses).
  * Caller frees *out with json_decref. */
-og_result og_json_parse(json_t **out, const char *text, size_t len,
+OG_API og_result og_json_parse(json_t **out, const char *text, size_t len,
                         size_t max, og_err *err);
 
 /* Append json.dumps(v, sort_keys=True) to out. Fails with OG_E_USAGE on
  * invalid UTF-8 in a string or key, or nesting deeper than
  * OG_CANON_MAX_DEPTH; with the og_buf error when out is full. */
-og_result og_canon_write(og_buf *out, const json_t *v, og_err *err);
+OG_API og_result og_canon_write(og_buf *out, const json_t *v, og_err *err);
 
 /* Append one JSON string literal (ensure_ascii) for the UTF-8 bytes s[n]. */
-og_result og_canon_write_string(og_buf *out, const char *s, size_t n,
+OG_API og_result og_canon_write_string(og_buf *out, const char *s, size_t n,
                                 og_err *err);
 
 /* Python repr() of a double, as json.dumps prints it ("0.7", "1e-07",
  * "1e+16", "-0.0", "Infinity", "NaN"). out holds at least 32 bytes. */
-void og_canon_float(char out[32], double x);
+OG_API void og_canon_float(char out[32], double x);
 
 /* Append Python str(v) of a JSON value to out, as Python prints the value
  * json.loads gives: a str prints itself, containers print their repr (single
  * quotes, True/None, insertion order, printable non-ASCII kept raw).
  * Printability follows the Unicode 14.0 tables of CPython 3.11. */
-og_result og_canon_pystr(og_buf *out, const json_t *v, og_err *err);
+OG_API og_result og_canon_pystr(og_buf *out, const json_t *v, og_err *err);
 
 /* Which gateway's canonicalisation rules to apply. */
 typedef enum og_canon_rules {
@@ -65,7 +65,7 @@ typedef enum og_canon_rules {
 #define OG_RULES_COUNT 2
 
 /* Name of a rule set: "2026-04" or "newer". */
-const char *og_canon_rules_name(og_canon_rules rules);
+OG_API const char *og_canon_rules_name(og_canon_rules rules);
 
 typedef enum og_endpoint {
   OG_ENDPOINT_CHAT = 0,      /* /v1/chat/completions */
@@ -76,17 +76,17 @@ typedef enum og_endpoint {
  * JSON as sent). Fails with OG_E_VERIFY (detail says why) when that gateway
  * version would reject the request or its hash cannot be reproduced, e.g.
  * role "developer" under 2026-04. Caller frees *out with json_decref. */
-og_result og_canon_request(json_t **out, const json_t *request,
+OG_API og_result og_canon_request(json_t **out, const json_t *request,
                            og_endpoint kind, og_canon_rules rules,
                            og_err *err);
 
 /* Append the canonical request bytes (json.dumps of the dict above). */
-og_result og_canon_request_bytes(og_buf *out, const json_t *request,
+OG_API og_result og_canon_request_bytes(og_buf *out, const json_t *request,
                                  og_endpoint kind, og_canon_rules rules,
                                  og_err *err);
 
 /* request_hash = keccak256(canonical request bytes). */
-og_result og_canon_request_hash(og_bytes32 *out, const json_t *request,
+OG_API og_result og_canon_request_hash(og_bytes32 *out, const json_t *request,
                                 og_endpoint kind, og_canon_rules rules,
                                 og_err *err);
 
@@ -103,13 +103,13 @@ typedef struct og_tool_call {
 /* Append the output string of a tool-call answer:
  * json.dumps([{"id","type","function":{"name","arguments"}}...],
  * sort_keys=True). */
-og_result og_canon_tool_calls(og_buf *out, const og_tool_call *calls,
+OG_API og_result og_canon_tool_calls(og_buf *out, const og_tool_call *calls,
                               size_t ncalls, og_err *err);
 
 /* output_hash: keccak256 of the tool-call string when ncalls > 0, else of
  * the text bytes (chat content, concatenated stream deltas, or completion
  * text; text may be NULL when text_len is 0). */
-og_result og_canon_output_hash(og_bytes32 *out, const char *text,
+OG_API og_result og_canon_output_hash(og_bytes32 *out, const char *text,
                                size_t text_len, const og_tool_call *calls,
                                size_t ncalls, og_err *err);
 

@@ -39,7 +39,7 @@ typedef enum og_settlement {
 } og_settlement;
 
 /* Parse the CLI's names (private, batch-hashed, individual-full). */
-og_result og_settlement_parse(og_settlement *out, const char *name,
+OG_API og_result og_settlement_parse(og_settlement *out, const char *name,
                               og_err *err);
 
 /* Diagnostics (the CLI's -v). Never given a secret. */
@@ -101,23 +101,23 @@ typedef struct og_client og_client;
  * TEE (exactly tee_id, else at random among the usable active ones).
  * Errors: OG_E_USAGE (bad config), OG_E_RPC (registry unreadable),
  * OG_E_NO_TEE. Caller frees with og_client_free. */
-og_result og_client_new(og_client **out, const og_client_config *cfg,
+OG_API og_result og_client_new(og_client **out, const og_client_config *cfg,
                         og_err *err) OG_WARN_UNUSED;
 
 /* Free the client (in-flight calls are cancelled) and wipe its key. */
-void og_client_free(og_client *c);
+OG_API void og_client_free(og_client *c);
 
 /* The transport, for a caller's event loop. Owned by the client. */
-og_http *og_client_http(og_client *c);
+OG_API og_http *og_client_http(og_client *c);
 
 /* Re-read the registry now: move off a TEE that left the active set and
  * drop the connections made under a retired certificate. */
-og_result og_client_refresh(og_client *c, og_err *err) OG_WARN_UNUSED;
+OG_API og_result og_client_refresh(og_client *c, og_err *err) OG_WARN_UNUSED;
 
 /* The TEE the next request goes to: id ("0x"+64 hex), endpoint, payment
  * address (EIP-55, "" when unknown). Pointers valid until the next
  * refresh. Returns 0, or -1 in direct mode without a known TEE. */
-int og_client_current_tee(const og_client *c, const char **id,
+OG_API int og_client_current_tee(const og_client *c, const char **id,
                           const char **endpoint, const char **payment);
 
 /* One answer and everything known about how it was obtained. */
@@ -138,7 +138,7 @@ typedef struct og_inference {
 } og_inference;
 
 /* Free everything in an inference (safe on a zeroed one). */
-void og_inference_free(og_inference *inf);
+OG_API void og_inference_free(og_inference *inf);
 
 typedef struct og_request {
   og_llm_params params;     /* model, messages/prompt, tools, ... */
@@ -157,14 +157,14 @@ typedef struct og_request {
   int stream_tools_fallback;
 } og_request;
 
-void og_request_init(og_request *req);
+OG_API void og_request_init(og_request *req);
 
 /* Blocking requests. On OG_OK *out holds the answer; the caller frees it
  * with og_inference_free (also on failure, when it may hold the request
  * and the serving TEE). */
-og_result og_chat(og_client *c, og_inference *out, const og_request *req,
+OG_API og_result og_chat(og_client *c, og_inference *out, const og_request *req,
                   og_err *err) OG_WARN_UNUSED;
-og_result og_completion(og_client *c, og_inference *out, const og_request *req,
+OG_API og_result og_completion(og_client *c, og_inference *out, const og_request *req,
                         og_err *err) OG_WARN_UNUSED;
 
 /* Non-blocking requests. done is called once, from og_client_wait or
@@ -174,15 +174,15 @@ typedef struct og_call og_call;
 typedef void (*og_call_done_fn)(void *user, og_result rc, og_inference *out,
                                 const og_err *err);
 
-og_result og_call_start(og_client *c, og_call **call, const og_request *req,
+OG_API og_result og_call_start(og_client *c, og_call **call, const og_request *req,
                         int completion, og_call_done_fn done, void *user,
                         og_err *err) OG_WARN_UNUSED;
 
 /* Cancel a call that has not completed; its done is not called. */
-void og_call_cancel(og_call *call);
+OG_API void og_call_cancel(og_call *call);
 
 /* Drive every call until none is left (or timeout_ms passes, when > 0). */
-og_result og_client_wait(og_client *c, long timeout_ms) OG_WARN_UNUSED;
+OG_API og_result og_client_wait(og_client *c, long timeout_ms) OG_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,9 @@
 extern "C" {
 #endif
 
-#define OG_VERSION "0.1.0"
+/* OG_VERSION_MAJOR, _MINOR, _PATCH, OG_VERSION_NUM and the OG_VERSION
+ * string, generated from the build's one version number. */
+#include "opengradient/og_version.h"
 
 #if defined(__GNUC__)
 #define OG_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -30,6 +32,16 @@ extern "C" {
 #else
 #define OG_PRINTF(a, b)
 #define OG_WARN_UNUSED
+#endif
+
+/* Marks the exported API. The library is built with hidden visibility:
+ * only what carries OG_API is visible outside the shared object. */
+#if defined(_WIN32)
+#define OG_API
+#elif defined(__GNUC__)
+#define OG_API __attribute__((visibility("default")))
+#else
+#define OG_API
 #endif
 
 /* The one result enum. Each value maps to one CLI exit code
@@ -56,10 +68,10 @@ typedef enum og_result {
 } og_result;
 
 /* A fixed text for each result. Never NULL. */
-const char *og_strerror(og_result r);
+OG_API const char *og_strerror(og_result r);
 
 /* The CLI exit code for a result (see the CLI contract). */
-int og_exit_code(og_result r);
+OG_API int og_exit_code(og_result r);
 
 #define OG_ERR_SIZE 512
 
@@ -70,11 +82,11 @@ typedef struct og_err {
 
 /* Write a detail line into err (if not NULL) and return r, so that
  * callers can write `return og_fail(err, OG_E_PARSE, "...");`. */
-og_result og_fail(og_err *err, og_result r, const char *fmt, ...)
+OG_API og_result og_fail(og_err *err, og_result r, const char *fmt, ...)
   OG_PRINTF(3, 4);
 
 /* Clear err (if not NULL). */
-void og_err_clear(og_err *err);
+OG_API void og_err_clear(og_err *err);
 
 /* Fixed-size values. */
 typedef struct og_bytes32 {
@@ -86,7 +98,7 @@ typedef struct og_address {
 } og_address;
 
 /* Wipe memory that held a secret; never optimised away. */
-void og_wipe(void *p, size_t n);
+OG_API void og_wipe(void *p, size_t n);
 
 #ifdef __cplusplus
 }

@@ -15,22 +15,22 @@ extern "C" {
 #endif
 
 /* Canonical Permit2 (same address on every chain) and the x402 proxies. */
-extern const og_address og_permit2_address;     /* 0x0000…22D4…8BA3 */
-extern const og_address og_x402_upto_proxy;      /* 0x4020A4f3…0002 */
-extern const og_address og_x402_exact_proxy;     /* 0x402085c2…0001 */
+extern OG_API const og_address og_permit2_address;     /* 0x0000…22D4…8BA3 */
+extern OG_API const og_address og_x402_upto_proxy;      /* 0x4020A4f3…0002 */
+extern OG_API const og_address og_x402_exact_proxy;     /* 0x402085c2…0001 */
 
 /* keccak256(0x19 0x01 || domain || struct_hash). */
-void og_eip712_digest(og_bytes32 *out, const og_bytes32 *domain,
+OG_API void og_eip712_digest(og_bytes32 *out, const og_bytes32 *domain,
                       const og_bytes32 *struct_hash);
 
 /* Domain separator for EIP712Domain(string name,string version,uint256
  * chainId,address verifyingContract); with version NULL the domain type
  * has no version field (as Permit2's). */
-void og_eip712_domain(og_bytes32 *out, const char *name, const char *version,
+OG_API void og_eip712_domain(og_bytes32 *out, const char *name, const char *version,
                       uint64_t chain_id, const og_address *verifying_contract);
 
 /* The Permit2 domain: name "Permit2", no version, the canonical address. */
-void og_eip712_permit2_domain(og_bytes32 *out, uint64_t chain_id);
+OG_API void og_eip712_permit2_domain(og_bytes32 *out, uint64_t chain_id);
 
 typedef enum og_permit2_kind {
   OG_PERMIT2_UPTO,  /* Witness(address to,address facilitator,uint256
@@ -52,16 +52,16 @@ typedef struct og_permit2_transfer {
 } og_permit2_transfer;
 
 /* hashStruct(TokenPermissions{token, amount}). */
-void og_permit2_token_permissions_hash(og_bytes32 *out,
+OG_API void og_permit2_token_permissions_hash(og_bytes32 *out,
                                        const og_permit2_transfer *m);
 /* hashStruct(Witness) of the kind's witness type. */
-void og_permit2_witness_hash(og_bytes32 *out, const og_permit2_transfer *m,
+OG_API void og_permit2_witness_hash(og_bytes32 *out, const og_permit2_transfer *m,
                              og_permit2_kind kind);
 /* hashStruct(PermitWitnessTransferFrom). */
-void og_permit2_struct_hash(og_bytes32 *out, const og_permit2_transfer *m,
+OG_API void og_permit2_struct_hash(og_bytes32 *out, const og_permit2_transfer *m,
                             og_permit2_kind kind);
 /* The digest to sign on chain chain_id. */
-void og_permit2_digest(og_bytes32 *out, uint64_t chain_id,
+OG_API void og_permit2_digest(og_bytes32 *out, uint64_t chain_id,
                        const og_permit2_transfer *m, og_permit2_kind kind);
 
 /* EIP-3009 TransferWithAuthorization. */
@@ -74,10 +74,10 @@ typedef struct og_eip3009_transfer {
   og_bytes32 nonce;
 } og_eip3009_transfer;
 
-void og_eip3009_struct_hash(og_bytes32 *out, const og_eip3009_transfer *m);
+OG_API void og_eip3009_struct_hash(og_bytes32 *out, const og_eip3009_transfer *m);
 
 /* The digest under domain {name, version, chain_id, token}. */
-void og_eip3009_digest(og_bytes32 *out, const char *name, const char *version,
+OG_API void og_eip3009_digest(og_bytes32 *out, const char *name, const char *version,
                        uint64_t chain_id, const og_address *token,
                        const og_eip3009_transfer *m);
 

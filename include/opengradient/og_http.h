@@ -6,7 +6,11 @@
  *  - og_http_start() + og_http_wait(): many transfers at once, the library
  *    polls;
  *  - og_http_start() + og_http_fdset()/og_http_timeout() + og_http_step():
- *    the caller's own event loop.
+ *    the caller's own select() loop (descriptors below FD_SETSIZE only);
+ *  - og_http_set_socket_fns() + og_http_socket_action(): the caller's
+ *    own event loop (epoll, libuv, libevent, ...) is told which socket to
+ *    watch for what and when to call back on a timer, in the way of
+ *    curl_multi_socket_action; no descriptor limit.
  *
  * TLS. A request either pins one exact DER certificate (the registry's; the
  * leaf the server presents must be byte-for-byte that certificate, nothing
@@ -101,16 +105,16 @@ typedef void (*og_http_done_cb)(void *user, og_http_xfer *x, og_result rc,
 uint64_t og_http_clock_ms(void);
 
 /* Create a transport. Caller frees with og_http_free. */
-og_result og_http_new(og_http **out, og_err *err) OG_WARN_UNUSED;
+OG_API og_result og_http_new(og_http **out, og_err *err) OG_WARN_UNUSED;
 
 /* Free the transport; transfers still in flight are cancelled without
  * their callbacks. NULL is ignored. */
-void og_http_free(og_http *h);
+OG_API void og_http_free(og_http *h);
 
 /* Blocking request. On OG_OK resp holds the response (any HTTP status);
  * caller frees with og_http_resp_free (also after a failure). Other
  * transfers of h progress meanwhile (their callbacks may run). */
-og_result og_http_perform(og_http *h, og_http_resp *resp,
+OG_API og_result og_http_perform(og_http *h, og_http_resp *resp,
                           const og_http_req *req, og_err *err) OG_WARN_UNUSED;
 
 /* Start a transfer. The request (URL, headers, body, pin) is copied; the
@@ -118,61 +122,100 @@ og_result og_http_perform(og_http *h, og_http_resp *resp,
  * https) are done here, before any network access. *out (may be NULL)
  * receives the handle, valid until done has been called or the transfer
  * is cancelled. */
-og_result og_http_start(og_http *h, og_http_xfer **out, const og_http_req *req,
+OG_API og_result og_http_start(og_http *h, og_http_xfer **out, const og_http_req *req,
                         og_http_done_cb done, void *user,
                         og_err *err) OG_WARN_UNUSED;
 
 /* Cancel a transfer that has not completed: its callback is not called. */
-void og_http_cancel(og_http *h, og_http_xfer *x);
+OG_API void og_http_cancel(og_http *h, og_http_xfer *x);
 
 /* Run whatever is ready without blocking, then call the callbacks of the
  * transfers that completed (also those the idle timer ended). *running
  * (may be NULL) receives the number still in flight. */
-og_result og_http_step(og_http *h, int *running) OG_WARN_UNUSED;
+OG_API og_result og_http_step(og_http *h, int *running) OG_WARN_UNUSED;
 
 /* Wait up to timeout_ms for activity, then og_http_step(). */
-og_result og_http_wait(og_http *h, long timeout_ms, int *running)
+OG_API og_result og_http_wait(og_http *h, long timeout_ms, int *running)
   OG_WARN_UNUSED;
 
 /* For a caller's select() loop: add the transport's sockets to the sets
  * and raise *maxfd (initialise it to -1). Then wait at most
  * og_http_timeout() ms and call og_http_step(). */
-og_result og_http_fdset(og_http *h, fd_set *rd, fd_set *wr, fd_set *ex,
+OG_API og_result og_http_fdset(og_http *h, fd_set *rd, fd_set *wr, fd_set *ex,
                         int *maxfd) OG_WARN_UNUSED;
+
+/* ---- socket mode -------------------------------------------------------
+ * The caller's loop watches the sockets it is told about and runs one
+ * timer; on activity it calls og_http_socket_action(). Completion
+ * callbacks run from og_http_socket_action(). */
+#define OG_HTTP_SOCKET_TIMEOUT (-1) /* fd value for "the timer fired" */
+#define OG_HTTP_POLL_IN 1
+#define OG_HTTP_POLL_OUT 2
+#define OG_HTTP_POLL_REMOVE 4       /* stop watching fd */
+
+/* Watch fd for what (OG_HTTP_POLL_IN|OG_HTTP_POLL_OUT; a later call for
+ * the same fd replaces the earlier), or stop (OG_HTTP_POLL_REMOVE). May be
+ * called from og_http_start, og_http_socket_action, og_http_cancel and
+ * og_http_free (removals). Must not call back into h. */
+typedef void (*og_http_socket_fn)(void *user, int fd, int what);
+
+/* Call og_http_socket_action(h, OG_HTTP_SOCKET_TIMEOUT, 0, ...) once after
+ * timeout_ms (0 = as soon as possible, from the loop, not from inside this
+ * callback); -1 = cancel the timer. A new call replaces the previous
+ * timer. The timer covers libcurl's deadlines and the idle timeouts of
+ * the requests. Must not call back into h. */
+typedef void (*og_http_timer_fn)(void *user, long timeout_ms);
+
+/* Switch h to socket mode: once, before starting transfers. Afterwards
+ * the caller's loop drives h; og_http_perform, og_http_wait and
+ * og_http_step still work (they poll the same sockets themselves, for a
+ * blocking call made meanwhile), og_http_fdset fails for descriptors of
+ * FD_SETSIZE and above. user is passed to both callbacks. */
+OG_API og_result og_http_set_socket_fns(og_http *h, og_http_socket_fn on_socket,
+                                 og_http_timer_fn on_timer, void *user,
+                                 og_err *err) OG_WARN_UNUSED;
+
+/* Report activity on fd (events: OG_HTTP_POLL_IN|OG_HTTP_POLL_OUT as seen,
+ * 0 if unknown), or the timer (fd = OG_HTTP_SOCKET_TIMEOUT); runs the
+ * completion callbacks of finished transfers (also those the idle timer
+ * ended). *running (may be NULL) = transfers still in flight. OG_E_USAGE
+ * when h is not in socket mode. */
+OG_API og_result og_http_socket_action(og_http *h, int fd, int events,
+                                int *running) OG_WARN_UNUSED;
 
 /* Milliseconds until og_http_step() must be called even without socket
  * activity; -1 when nothing is pending. */
-long og_http_timeout(og_http *h);
+OG_API long og_http_timeout(og_http *h);
 
 /* Number of transfers in flight. */
-int og_http_running(const og_http *h);
+OG_API int og_http_running(const og_http *h);
 
 /* Drop the pooled connections and TLS sessions made under this pin (call
  * when the registry no longer lists it). Transfers in flight with the pin
  * keep it until they end. */
-void og_http_forget_pin(og_http *h, const unsigned char *pin_der,
+OG_API void og_http_forget_pin(og_http *h, const unsigned char *pin_der,
                         size_t pin_der_len);
 
 /* Response helpers. */
-void og_http_resp_init(og_http_resp *resp);
-void og_http_resp_free(og_http_resp *resp);
+OG_API void og_http_resp_init(og_http_resp *resp);
+OG_API void og_http_resp_free(og_http_resp *resp);
 /* Move src into dst (dst must be free or initialised; src left empty). */
-void og_http_resp_move(og_http_resp *dst, og_http_resp *src);
+OG_API void og_http_resp_move(og_http_resp *dst, og_http_resp *src);
 
 /* The value of the index-th header called name (any case), or NULL. The
  * pointer lives as long as resp. */
-const char *og_http_resp_header(const og_http_resp *resp, const char *name,
+OG_API const char *og_http_resp_header(const og_http_resp *resp, const char *name,
                                 size_t index);
 
 /* The i-th header (i < resp->nheaders) in received order; 0 on success,
  * -1 when out of range. */
-int og_http_resp_header_at(const og_http_resp *resp, size_t i,
+OG_API int og_http_resp_header_at(const og_http_resp *resp, size_t i,
                            const char **name, const char **value);
 
 /* Write "Name: value" into out for printing, with the values of secret
  * headers (PAYMENT-SIGNATURE, X-PAYMENT, Authorization, Cookie, ...)
  * replaced by their length. out is always NUL-terminated. */
-void og_http_redact_header(char *out, size_t outsz, const char *line);
+OG_API void og_http_redact_header(char *out, size_t outsz, const char *line);
 
 #ifdef __cplusplus
 }

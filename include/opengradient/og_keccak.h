@@ -17,12 +17,12 @@ typedef struct og_keccak {
   size_t fill;
 } og_keccak;
 
-void og_keccak_init(og_keccak *k);
-void og_keccak_update(og_keccak *k, const void *data, size_t n);
-void og_keccak_final(og_keccak *k, og_bytes32 *out);
+OG_API void og_keccak_init(og_keccak *k);
+OG_API void og_keccak_update(og_keccak *k, const void *data, size_t n);
+OG_API void og_keccak_final(og_keccak *k, og_bytes32 *out);
 
 /* One-shot keccak256(data). */
-void og_keccak256(og_bytes32 *out, const void *data, size_t n);
+OG_API void og_keccak256(og_bytes32 *out, const void *data, size_t n);
 
 #ifdef __cplusplus
 }

@@ -67,7 +67,7 @@ typedef struct og_llm_params {
 } og_llm_params;
 
 /* The CLI's defaults: max_tokens 100, temperature 0.0, nothing else. */
-void og_llm_params_init(og_llm_params *p);
+OG_API void og_llm_params_init(og_llm_params *p);
 
 /* Build a chat request body into body (appended as compact JSON text; body
  * should be empty) and, if json_out is not NULL, the same request as a
@@ -75,26 +75,26 @@ void og_llm_params_init(og_llm_params *p);
  * model, messages, max_tokens, temperature, stop, tools, tool_choice,
  * stream. Bad parameters give OG_E_USAGE with a message naming the
  * parameter. On failure nothing is returned in *json_out. */
-og_result og_llm_build_chat(og_buf *body, json_t **json_out,
+OG_API og_result og_llm_build_chat(og_buf *body, json_t **json_out,
                             const og_llm_params *p, og_err *err);
 
 /* The same for POST /v1/completions: model, prompt, max_tokens,
  * temperature (both always explicit: absent means 16 and 1.0 at the
  * gateway), stop. messages, tools, tool_choice and stream must be unset. */
-og_result og_llm_build_completion(og_buf *body, json_t **json_out,
+OG_API og_result og_llm_build_completion(og_buf *body, json_t **json_out,
                                   const og_llm_params *p, og_err *err);
 
 /* Check a "provider/model" id and return a pointer to the part after the
  * first '/' inside model (not a copy). OG_E_USAGE with a clear message
  * when there is no '/' or either side is empty. */
-og_result og_llm_model_name(const char **name, const char *model,
+OG_API og_result og_llm_model_name(const char **name, const char *model,
                             og_err *err);
 
 /* Parse JSON given by the user (--messages, --tools, ...) into *out
  * (caller frees with json_decref). what names the option in messages.
  * Bad JSON, trailing garbage and integers outside int64 give OG_E_USAGE;
  * more than OG_LLM_MAX_REQUEST bytes gives OG_E_TOO_LARGE. */
-og_result og_llm_parse_user_json(json_t **out, const char *what,
+OG_API og_result og_llm_parse_user_json(json_t **out, const char *what,
                                  const char *text, size_t len, og_err *err);
 
 /* ---------------------------------------------------------------- */
@@ -141,22 +141,22 @@ typedef struct og_llm_result {
   json_t *json;
 } og_llm_result;
 
-void og_llm_result_free(og_llm_result *r);
+OG_API void og_llm_result_free(og_llm_result *r);
 
 /* The assistant message as a new JSON object {"role","content"
  * [,"tool_calls":[{"id","type","function":{"name","arguments"}}]]}
  * (tool_calls left out when there are none; a missing id/type/name is
  * null). Caller frees with json_decref. NULL on allocation failure. */
-json_t *og_llm_result_message_json(const og_llm_result *r);
+OG_API json_t *og_llm_result_message_json(const og_llm_result *r);
 
 /* The tool calls alone, as the array inside og_llm_result_message_json
  * (empty array when none). Caller frees with json_decref. */
-json_t *og_llm_result_tool_calls_json(const og_llm_result *r);
+OG_API json_t *og_llm_result_tool_calls_json(const og_llm_result *r);
 
 /* usage as a new JSON object {"prompt_tokens","completion_tokens",
  * "total_tokens"}, or json null when absent. Caller frees with
  * json_decref. */
-json_t *og_llm_result_usage_json(const og_llm_result *r);
+OG_API json_t *og_llm_result_usage_json(const og_llm_result *r);
 
 /* Parse a non-streamed chat answer. A status outside 200..299, or a body
  * with an "error" member, gives OG_E_SERVER with the server's message (see
@@ -164,13 +164,13 @@ json_t *og_llm_result_usage_json(const og_llm_result *r);
  * that is not JSON or has wrong types gives OG_E_PARSE; over
  * OG_LLM_MAX_RESPONSE gives OG_E_TOO_LARGE. On success fills *out (caller
  * frees with og_llm_result_free); on failure *out is left zeroed. */
-og_result og_llm_parse_chat(og_llm_result *out, long http_status,
+OG_API og_result og_llm_parse_chat(og_llm_result *out, long http_status,
                             const char *body, size_t len, og_err *err);
 
 /* Parse a completion answer: the text is choices[0].text, or the legacy
  * top-level "completion" string when that is missing. Errors as for
  * og_llm_parse_chat. */
-og_result og_llm_parse_completion(og_llm_result *out, long http_status,
+OG_API og_result og_llm_parse_completion(og_llm_result *out, long http_status,
                                   const char *body, size_t len,
                                   og_err *err);
 
@@ -181,7 +181,7 @@ og_result og_llm_parse_completion(og_llm_result *out, long http_status,
  * first line), or "(empty body)". Control characters are replaced and the
  * message is cut to fit; it never includes more than a bounded prefix of
  * the body. */
-og_result og_llm_error_message(long http_status, const char *body, size_t len,
+OG_API og_result og_llm_error_message(long http_status, const char *body, size_t len,
                                og_err *err);
 
 /* ---------------------------------------------------------------- */
@@ -206,6 +206,8 @@ typedef struct og_llm_chunk {
    * unless a usage-only chunk still follows (og_llm_stream_finish gives
    * the last word). NULL otherwise. */
   const og_llm_result *result;
+  size_t model_len;          /* bytes of model (it may hold a NUL) */
+  size_t role_len;           /* bytes of role */
 } og_llm_chunk;
 
 /* Return 0 to go on; nonzero cancels: the feed returns OG_E_CANCELLED. */
@@ -215,9 +217,9 @@ typedef struct og_llm_stream og_llm_stream;
 
 /* A new assembler; cb may be NULL. Caller frees with og_llm_stream_free.
  * Returns NULL on allocation failure. */
-og_llm_stream *og_llm_stream_new(og_llm_chunk_cb cb, void *user);
+OG_API og_llm_stream *og_llm_stream_new(og_llm_chunk_cb cb, void *user);
 
-void og_llm_stream_free(og_llm_stream *s);
+OG_API void og_llm_stream_free(og_llm_stream *s);
 
 /* Whether every chunk comes with its JSON object (og_llm_chunk.json).
  * On (the default when there is a callback), each event is parsed with
@@ -228,10 +230,10 @@ void og_llm_stream_free(og_llm_stream *s);
  * other chunk (tool calls, the final chunk, errors, any other shape) still
  * goes through jansson and has its json. All other fields of the chunks,
  * the errors and the assembled result are the same either way. */
-void og_llm_stream_set_chunk_json(og_llm_stream *s, int on);
+OG_API void og_llm_stream_set_chunk_json(og_llm_stream *s, int on);
 
 /* Limits of the embedded SSE parser (0 keeps the default of 1 MiB). */
-void og_llm_stream_set_limits(og_llm_stream *s, size_t max_line,
+OG_API void og_llm_stream_set_limits(og_llm_stream *s, size_t max_line,
                               size_t max_event);
 
 /* Feed raw response-body bytes (split anywhere). Calls the callback for
@@ -239,13 +241,13 @@ void og_llm_stream_set_limits(og_llm_stream *s, size_t max_line,
  * (with its message), OG_E_PARSE for an event that is not a JSON object or
  * has wrong types, OG_E_TOO_LARGE, OG_E_CANCELLED, OG_E_NOMEM. An error is
  * sticky. Bytes after "[DONE]" are ignored. */
-og_result og_llm_stream_feed(og_llm_stream *s, const void *bytes,
+OG_API og_result og_llm_stream_feed(og_llm_stream *s, const void *bytes,
                              size_t len, og_err *err);
 
 /* Feed the data of one SSE event (for callers running their own SSE
  * parser). An empty or all-blank data is ignored; "[DONE]" ends the
  * stream. Same errors as og_llm_stream_feed. */
-og_result og_llm_stream_event(og_llm_stream *s, const char *data,
+OG_API og_result og_llm_stream_event(og_llm_stream *s, const char *data,
                               size_t len, og_err *err);
 
 /* Deliver a non-streamed chat result as one final chunk (the
@@ -253,21 +255,21 @@ og_result og_llm_stream_event(og_llm_stream *s, const char *data,
  * is_final set, built as {"choices":[{"delta":{role, content,
  * tool_calls (with index)},"index":0,"finish_reason":...}], "model",
  * tee_*, "usage"}; og_llm_stream_finish then gives the same answer. */
-og_result og_llm_stream_deliver(og_llm_stream *s, const og_llm_result *r,
+OG_API og_result og_llm_stream_deliver(og_llm_stream *s, const og_llm_result *r,
                                 og_err *err);
 
 /* The body ended. Returns the assembled result in *out (caller frees with
  * og_llm_result_free), or the stream's sticky error, or OG_E_SERVER
  * "stream ended before its final chunk" when no chunk carried a
  * finish_reason (with or without [DONE]). On failure *out is zeroed. */
-og_result og_llm_stream_finish(og_llm_stream *s, og_llm_result *out,
+OG_API og_result og_llm_stream_finish(og_llm_stream *s, og_llm_result *out,
                                og_err *err);
 
 /* 1 once "[DONE]" was seen. */
-int og_llm_stream_done(const og_llm_stream *s);
+OG_API int og_llm_stream_done(const og_llm_stream *s);
 
 /* Number of chunks reported so far. */
-size_t og_llm_stream_chunks(const og_llm_stream *s);
+OG_API size_t og_llm_stream_chunks(const og_llm_stream *s);
 
 #ifdef __cplusplus
 }

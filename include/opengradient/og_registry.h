@@ -62,18 +62,18 @@ typedef struct og_tee_list {
  * padding are OG_E_PARSE. ABI work only: the ids (a Keccak of each key)
  * are derived afterwards by og_tee_list_compute_ids, which the registry
  * client always calls. On success the caller frees with og_tee_list_free. */
-og_result og_registry_decode_tees(og_tee_list *list, const unsigned char *data,
+OG_API og_result og_registry_decode_tees(og_tee_list *list, const unsigned char *data,
                                   size_t len, og_err *err);
 
 /* Decode getTEE(bytes32) return data: [0x20][tuple]. The result is a list
  * of exactly one entry; caller frees with og_tee_list_free. */
-og_result og_registry_decode_tee(og_tee_list *list, const unsigned char *data,
+OG_API og_result og_registry_decode_tee(og_tee_list *list, const unsigned char *data,
                                  size_t len, og_err *err);
 
 /* Fill each entry's id = keccak256(public_key). */
-void og_tee_list_compute_ids(og_tee_list *list);
+OG_API void og_tee_list_compute_ids(og_tee_list *list);
 
-void og_tee_list_free(og_tee_list *list);
+OG_API void og_tee_list_free(og_tee_list *list);
 
 #ifdef __cplusplus
 }

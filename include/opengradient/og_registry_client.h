@@ -25,25 +25,25 @@ extern "C" {
 /* getActiveTEEs(tee_type) return data, raw (for callers that decode or
  * benchmark themselves). Appended to out, which the caller initialises
  * (OG_REGISTRY_MAX_REPLY is the usual cap). */
-og_result og_registry_fetch_active(og_rpc *r, og_buf *out,
+OG_API og_result og_registry_fetch_active(og_rpc *r, og_buf *out,
                                    const og_address *registry,
                                    uint8_t tee_type,
                                    og_err *err) OG_WARN_UNUSED;
 
 /* getActiveTEEs(tee_type), decoded. An empty list is OG_OK with count 0.
  * Caller frees with og_tee_list_free (also after a failure). */
-og_result og_registry_get_active(og_rpc *r, og_tee_list *list,
+OG_API og_result og_registry_get_active(og_rpc *r, og_tee_list *list,
                                  const og_address *registry, uint8_t tee_type,
                                  og_err *err) OG_WARN_UNUSED;
 
 /* getTEE(id), decoded into a list of one. An unknown id (revert
  * TEENotFound) is OG_E_NO_TEE. Caller frees with og_tee_list_free. */
-og_result og_registry_get_tee(og_rpc *r, og_tee_list *list,
+OG_API og_result og_registry_get_tee(og_rpc *r, og_tee_list *list,
                               const og_address *registry, const og_bytes32 *id,
                               og_err *err) OG_WARN_UNUSED;
 
 /* isTEEActive(id): *active 0 or 1 (0 also for unknown ids). */
-og_result og_registry_is_active(og_rpc *r, int *active,
+OG_API og_result og_registry_is_active(og_rpc *r, int *active,
                                 const og_address *registry,
                                 const og_bytes32 *id,
                                 og_err *err) OG_WARN_UNUSED;
@@ -63,11 +63,11 @@ typedef struct og_tee_check {
 } og_tee_check;
 
 /* Check one entry (no network). */
-void og_tee_check_entry(og_tee_check *out, const og_tee *tee);
+OG_API void og_tee_check_entry(og_tee_check *out, const og_tee *tee);
 
 /* Parse a TEE id: 64 hex digits, optional 0x, any case. OG_E_USAGE when
  * malformed. */
-og_result og_tee_id_parse(og_bytes32 *out, const char *text, og_err *err);
+OG_API og_result og_tee_id_parse(og_bytes32 *out, const char *text, og_err *err);
 
 typedef struct og_tee_select_opts {
   const og_bytes32 *tee_id;     /* exactly this TEE, or NULL: random among
@@ -84,7 +84,7 @@ typedef struct og_tee_select_opts {
  * in the list, of the type, usable, PCR allowed) or a random usable one
  * (getrandom). *chosen points into list. OG_E_NO_TEE with the reason when
  * there is none. */
-og_result og_tee_select(const og_tee **chosen, const og_tee_list *list,
+OG_API og_result og_tee_select(const og_tee **chosen, const og_tee_list *list,
                         const og_tee_select_opts *opts,
                         og_err *err) OG_WARN_UNUSED;
 
@@ -92,7 +92,7 @@ og_result og_tee_select(const og_tee **chosen, const og_tee_list *list,
  * reason says whether the id is unknown, inactive, of another type or not
  * usable. Without: getActiveTEEs + og_tee_select. *chosen points into
  * list; caller frees list with og_tee_list_free (also after a failure). */
-og_result og_registry_select(og_rpc *r, og_tee_list *list,
+OG_API og_result og_registry_select(og_rpc *r, og_tee_list *list,
                              const og_tee **chosen, const og_address *registry,
                              const og_tee_select_opts *opts,
                              og_err *err) OG_WARN_UNUSED;

@@ -64,31 +64,31 @@ typedef struct og_rpc_opts {
 } og_rpc_opts;
 
 /* The URL policy alone (no network): OG_OK or OG_E_USAGE. */
-og_result og_rpc_check_url(const char *url, int allow_insecure, og_err *err);
+OG_API og_result og_rpc_check_url(const char *url, int allow_insecure, og_err *err);
 
 /* Create a client; checks the URL policy. Caller frees with og_rpc_free. */
-og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
+OG_API og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
   OG_WARN_UNUSED;
-void og_rpc_free(og_rpc *r);
+OG_API void og_rpc_free(og_rpc *r);
 
 /* The RPC as scheme://host:port (no path, query or user part: they may
  * hold API keys) into out (n bytes, NUL-terminated, may be truncated). */
 void og_rpc_origin(const og_rpc *r, char *out, size_t n);
 
 /* Details of the last call's failure (kind NONE after a success). */
-const og_rpc_error *og_rpc_last_error(const og_rpc *r);
+OG_API const og_rpc_error *og_rpc_last_error(const og_rpc *r);
 
 /* Call method with params (a JSON array, or NULL for []; borrowed). On
  * success *result is the reply's `result` (may be JSON null); caller frees
  * with json_decref. */
-og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
+OG_API og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
                       json_t *params, og_err *err) OG_WARN_UNUSED;
 
 /* Parse a JSON-RPC 2.0 reply body to a request with the given id: the
  * network-free part of og_rpc_call. rerr (may be NULL) receives the
  * failure kind and error object. On success caller frees *result with
  * json_decref. */
-og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
+OG_API og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
                              const unsigned char *body, size_t len,
                              json_int_t id, og_err *err) OG_WARN_UNUSED;
 
@@ -96,7 +96,7 @@ og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
  * ("TEENotFound()", "Error(\"text\")", "Panic(0x11)"), else
  * "unknown error 0x<selector>", or "empty revert data". Always writes a
  * NUL-terminated line. */
-void og_rpc_describe_revert(char *out, size_t outsz,
+OG_API void og_rpc_describe_revert(char *out, size_t outsz,
                             const unsigned char *data, size_t len);
 
 /* ---- Ethereum methods (thin wrappers over og_rpc_call) ---- */
@@ -104,29 +104,29 @@ void og_rpc_describe_revert(char *out, size_t outsz,
 /* eth_call at "latest": result bytes appended to out (initialise out with
  * its cap; OG_E_RPC when the reply exceeds it). A revert is OG_E_RPC with
  * og_rpc_last_error()->kind == OG_RPC_FAIL_ERROR and the revert data. */
-og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
+OG_API og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
                       const unsigned char *data, size_t len,
                       og_err *err) OG_WARN_UNUSED;
 
-og_result og_eth_chain_id(og_rpc *r, uint64_t *out, og_err *err)
+OG_API og_result og_eth_chain_id(og_rpc *r, uint64_t *out, og_err *err)
   OG_WARN_UNUSED;
-og_result og_eth_block_number(og_rpc *r, uint64_t *out, og_err *err)
+OG_API og_result og_eth_block_number(og_rpc *r, uint64_t *out, og_err *err)
   OG_WARN_UNUSED;
-og_result og_eth_gas_price(og_rpc *r, uint64_t *out, og_err *err)
+OG_API og_result og_eth_gas_price(og_rpc *r, uint64_t *out, og_err *err)
   OG_WARN_UNUSED;
-og_result og_eth_max_priority_fee(og_rpc *r, uint64_t *out, og_err *err)
+OG_API og_result og_eth_max_priority_fee(og_rpc *r, uint64_t *out, og_err *err)
   OG_WARN_UNUSED;
 /* baseFeePerGas of the latest block; OG_E_RPC when the chain has none. */
-og_result og_eth_base_fee(og_rpc *r, uint64_t *out, og_err *err)
+OG_API og_result og_eth_base_fee(og_rpc *r, uint64_t *out, og_err *err)
   OG_WARN_UNUSED;
 
 /* block: "latest", "pending", ... (NULL = "pending"). */
-og_result og_eth_get_transaction_count(og_rpc *r, uint64_t *out,
+OG_API og_result og_eth_get_transaction_count(og_rpc *r, uint64_t *out,
                                        const og_address *addr,
                                        const char *block,
                                        og_err *err) OG_WARN_UNUSED;
 
-og_result og_eth_send_raw_transaction(og_rpc *r, og_bytes32 *tx_hash,
+OG_API og_result og_eth_send_raw_transaction(og_rpc *r, og_bytes32 *tx_hash,
                                       const unsigned char *raw, size_t len,
                                       og_err *err) OG_WARN_UNUSED;
 
@@ -140,14 +140,14 @@ typedef struct og_eth_receipt {
   og_address contract_address;
 } og_eth_receipt;
 
-og_result og_eth_get_transaction_receipt(og_rpc *r, og_eth_receipt *out,
+OG_API og_result og_eth_get_transaction_receipt(og_rpc *r, og_eth_receipt *out,
                                          const og_bytes32 *tx_hash,
                                          og_err *err)
   OG_WARN_UNUSED;
 
 /* eth_estimateGas for a call; from may be NULL, value_quantity ("0x..")
  * may be NULL. */
-og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, const og_address *from,
+OG_API og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, const og_address *from,
                               const og_address *to, const unsigned char *data,
                               size_t len, const char *value_quantity,
                               og_err *err) OG_WARN_UNUSED;

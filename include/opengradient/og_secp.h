@@ -28,34 +28,34 @@ typedef struct og_signature {
  * hex digits; leading and trailing ASCII whitespace (a key file's newline)
  * is ignored. The scalar must be a valid secp256k1 secret key. OG_E_USAGE
  * on any problem; the detail never contains the input. */
-og_result og_privkey_from_hex(og_privkey *out, const char *hex, size_t len,
+OG_API og_result og_privkey_from_hex(og_privkey *out, const char *hex, size_t len,
                               og_err *err);
 
 /* Load a key from 32 raw bytes (validated). OG_E_USAGE when invalid. */
-og_result og_privkey_from_bytes(og_privkey *out, const unsigned char in[32],
+OG_API og_result og_privkey_from_bytes(og_privkey *out, const unsigned char in[32],
                                 og_err *err);
 
 /* Wipe the key (all 32 bytes become zero). */
-void og_privkey_clear(og_privkey *k);
+OG_API void og_privkey_clear(og_privkey *k);
 
 /* The Ethereum address of the key: last 20 bytes of keccak256 of the
  * uncompressed public key without its 0x04 prefix. */
-og_result og_privkey_address(og_address *out, const og_privkey *k);
+OG_API og_result og_privkey_address(og_address *out, const og_privkey *k);
 
 /* Sign a 32-byte digest (no further hashing). rs receives r || s and
  * *recid the recovery id (0 or 1). */
-og_result og_secp_sign_recoverable(unsigned char rs[64], int *recid,
+OG_API og_result og_secp_sign_recoverable(unsigned char rs[64], int *recid,
                                    const og_bytes32 *digest,
-                                   const og_privkey *k);
+                                   const og_privkey *k) OG_WARN_UNUSED;
 
 /* Sign a digest into r || s || v with v = 27 + recid. */
-og_result og_secp_sign(og_signature *sig, const og_bytes32 *digest,
-                       const og_privkey *k);
+OG_API og_result og_secp_sign(og_signature *sig, const og_bytes32 *digest,
+                       const og_privkey *k) OG_WARN_UNUSED;
 
 /* Recover the signer's address from a digest and a 65-byte signature whose
  * v is 27/28 (or 0/1). OG_E_CRYPTO when the signature is invalid or
  * high-s. */
-og_result og_secp_recover(og_address *out, const og_bytes32 *digest,
+OG_API og_result og_secp_recover(og_address *out, const og_bytes32 *digest,
                           const og_signature *sig);
 
 #ifdef __cplusplus

@@ -64,29 +64,29 @@ typedef struct og_sse {
 
 /* Initialise a parser that calls cb(user, ...) per event. Default limits.
  * Release with og_sse_free. */
-void og_sse_init(og_sse *p, og_sse_event_cb cb, void *user);
+OG_API void og_sse_init(og_sse *p, og_sse_event_cb cb, void *user);
 
 /* Change the limits (0 keeps the current value). Call before feeding. */
-void og_sse_set_limits(og_sse *p, size_t max_line, size_t max_event);
+OG_API void og_sse_set_limits(og_sse *p, size_t max_line, size_t max_event);
 
 /* Feed len bytes. Returns OG_OK, or the first error: OG_E_TOO_LARGE for a
  * line or event over its limit, OG_E_NOMEM, or what the callback returned.
  * After an error the parser stays failed (until og_sse_reset). */
-og_result og_sse_feed(og_sse *p, const void *bytes, size_t len, og_err *err);
+OG_API og_result og_sse_feed(og_sse *p, const void *bytes, size_t len, og_err *err);
 
 /* The stream ended. An unterminated event is dropped, as the standard
  * says; returns 1 when one was (data lines without their blank line), 0
  * otherwise. */
-int og_sse_finish(og_sse *p);
+OG_API int og_sse_finish(og_sse *p);
 
 /* Nonzero while a partial line or an undispatched event is held. */
-int og_sse_pending(const og_sse *p);
+OG_API int og_sse_pending(const og_sse *p);
 
 /* Forget all state (keeps the buffer allocation, callback and limits). */
-void og_sse_reset(og_sse *p);
+OG_API void og_sse_reset(og_sse *p);
 
 /* Release the event buffer. */
-void og_sse_free(og_sse *p);
+OG_API void og_sse_free(og_sse *p);
 
 #ifdef __cplusplus
 }

@@ -22,24 +22,24 @@ typedef struct og_u256 {
 /* Parse a decimal string of len bytes: digits only, no sign, no
  * whitespace, no leading zero except "0" itself. OG_E_PARSE when
  * malformed, OG_E_TOO_LARGE when the value is 2^256 or more. */
-og_result og_u256_from_dec(og_u256 *out, const char *s, size_t len);
+OG_API og_result og_u256_from_dec(og_u256 *out, const char *s, size_t len);
 
 /* Shortest decimal text and a NUL (at most OG_U256_DEC_SIZE bytes). */
-void og_u256_to_dec(char out[OG_U256_DEC_SIZE], const og_u256 *v);
+OG_API void og_u256_to_dec(char out[OG_U256_DEC_SIZE], const og_u256 *v);
 
-void og_u256_from_u64(og_u256 *out, uint64_t v);
+OG_API void og_u256_from_u64(og_u256 *out, uint64_t v);
 
 /* 1 and *out set when v fits in 64 bits, else 0. */
-int og_u256_to_u64(uint64_t *out, const og_u256 *v);
+OG_API int og_u256_to_u64(uint64_t *out, const og_u256 *v);
 
 /* -1, 0 or 1 as a <, ==, > b. */
-int og_u256_cmp(const og_u256 *a, const og_u256 *b);
+OG_API int og_u256_cmp(const og_u256 *a, const og_u256 *b);
 
 /* 1 when v is zero. */
-int og_u256_is_zero(const og_u256 *v);
+OG_API int og_u256_is_zero(const og_u256 *v);
 
 /* *out = a + b; returns 0 on overflow (out then holds the wrapped sum). */
-int og_u256_add(og_u256 *out, const og_u256 *a, const og_u256 *b);
+OG_API int og_u256_add(og_u256 *out, const og_u256 *a, const og_u256 *b);
 
 #ifdef __cplusplus
 }

@@ -26,27 +26,28 @@ extern "C" {
  * the 32-byte msg_hash as the message (PSS hashes it once more).
  * OG_OK when valid; OG_E_VERIFY "signature does not verify" when not, or
  * with a detail when the key is not a usable RSA-2048 key. */
-og_result og_rsa_pss_verify(const unsigned char *spki, size_t spki_len,
+OG_API og_result og_rsa_pss_verify(const unsigned char *spki, size_t spki_len,
                             const og_bytes32 *msg_hash,
                             const unsigned char sig[OG_RSA_SIG_LEN],
-                            og_err *err);
+                            og_err *err) OG_WARN_UNUSED;
 
 /* The same, with the signature as strict standard base64 that must decode
  * to exactly 256 bytes (OG_E_VERIFY otherwise). */
-og_result og_rsa_pss_verify_b64(const unsigned char *spki, size_t spki_len,
+OG_API og_result og_rsa_pss_verify_b64(const unsigned char *spki, size_t spki_len,
                                 const og_bytes32 *msg_hash,
-                                const char *sig_b64, og_err *err);
+                                const char *sig_b64, og_err *err)
+  OG_WARN_UNUSED;
 
 /* msg_hash = keccak256(request_hash ‖ output_hash ‖ uint256_be(ts)). */
-void og_tee_msg_hash(og_bytes32 *out, const og_bytes32 *request_hash,
+OG_API void og_tee_msg_hash(og_bytes32 *out, const og_bytes32 *request_hash,
                      const og_bytes32 *output_hash, uint64_t timestamp);
 
 /* Heartbeat message: keccak256(tee_id ‖ uint256_be(timestamp)). */
-void og_heartbeat_msg_hash(og_bytes32 *out, const og_bytes32 *tee_id,
+OG_API void og_heartbeat_msg_hash(og_bytes32 *out, const og_bytes32 *tee_id,
                            uint64_t timestamp);
 
 /* tee_id = keccak256(SPKI DER). */
-void og_tee_id(og_bytes32 *out, const unsigned char *spki, size_t spki_len);
+OG_API void og_tee_id(og_bytes32 *out, const unsigned char *spki, size_t spki_len);
 
 /* The signature fields of an answer, as plain C strings (NULL = absent).
  * In a stream they are on the final chunk. */
@@ -82,7 +83,7 @@ typedef enum og_verify_check {
 
 /* Short name of a check: "fields", "tee_id", "request_hash",
  * "output_hash", "signature", or "none". */
-const char *og_verify_check_name(og_verify_check c);
+OG_API const char *og_verify_check_name(og_verify_check c);
 
 typedef struct og_verify_report {
   int fields_ok;          /* all five present and well-formed */
@@ -109,22 +110,24 @@ typedef struct og_verify_report {
  * (2026-04: ...; newer: ...)", "output hash does not match", "signature
  * does not verify"). A request that cannot be parsed fails with
  * og_json_parse's code (OG_E_USAGE for integers beyond 64 bits). */
-og_result og_verify_answer(og_verify_report *report,
+OG_API og_result og_verify_answer(og_verify_report *report,
                            const unsigned char *spki, size_t spki_len,
                            const char *request_json, size_t request_len,
                            og_endpoint kind, const og_answer *answer,
-                           og_err *err);
+                           og_err *err) OG_WARN_UNUSED;
 
 /* The same with the request already parsed. */
-og_result og_verify_answer_json(og_verify_report *report,
+OG_API og_result og_verify_answer_json(og_verify_report *report,
                                 const unsigned char *spki, size_t spki_len,
                                 const json_t *request, og_endpoint kind,
-                                const og_answer *answer, og_err *err);
+                                const og_answer *answer, og_err *err)
+  OG_WARN_UNUSED;
 
 /* Verify a heartbeat signature (base64) for tee_id and timestamp. */
-og_result og_verify_heartbeat(const unsigned char *spki, size_t spki_len,
+OG_API og_result og_verify_heartbeat(const unsigned char *spki, size_t spki_len,
                               const og_bytes32 *tee_id, uint64_t timestamp,
-                              const char *sig_b64, og_err *err);
+                              const char *sig_b64, og_err *err)
+  OG_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -81,28 +81,28 @@ typedef struct og_x402_required og_x402_required;
  * mixed case); amount is a canonical decimal uint256. OG_E_PARSE /
  * OG_E_TOO_LARGE otherwise, with a detail. On success *out is set; caller
  * frees with og_x402_required_free. */
-og_result og_x402_decode_header(og_x402_required **out, const char *value,
+OG_API og_result og_x402_decode_header(og_x402_required **out, const char *value,
                                 size_t len, og_err *err);
 
 /* Decode a 402 JSON body: x402Version 1 (accepts with maxAmountRequired,
  * per-requirement resource) or 2 (same shape as the header). A body
  * without "accepts" (the gateway's "{}") is OG_E_PARSE. Caller frees
  * with og_x402_required_free. */
-og_result og_x402_decode_body(og_x402_required **out, const char *body,
+OG_API og_result og_x402_decode_body(og_x402_required **out, const char *body,
                               size_t len, og_err *err);
 
-void og_x402_required_free(og_x402_required *r);
+OG_API void og_x402_required_free(og_x402_required *r);
 
-int og_x402_required_version(const og_x402_required *r);
-size_t og_x402_required_count(const og_x402_required *r);
+OG_API int og_x402_required_version(const og_x402_required *r);
+OG_API size_t og_x402_required_count(const og_x402_required *r);
 /* The i-th requirement (i < count), valid until the list is freed. */
-const og_x402_requirement *og_x402_required_at(const og_x402_required *r,
+OG_API const og_x402_requirement *og_x402_required_at(const og_x402_required *r,
                                                size_t i);
 /* The server's "error" text, control characters replaced by '?', at most
  * OG_X402_MAX_ERROR bytes; "" when absent. */
-const char *og_x402_required_error(const og_x402_required *r);
+OG_API const char *og_x402_required_error(const og_x402_required *r);
 /* resource.url, "" when absent. */
-const char *og_x402_required_resource_url(const og_x402_required *r);
+OG_API const char *og_x402_required_resource_url(const og_x402_required *r);
 
 /* Local rules for choosing what to sign. */
 #define OG_X402_MAX_NETWORKS 8
@@ -128,7 +128,7 @@ typedef struct og_x402_policy {
 
 /* Defaults: max OG_X402_DEFAULT_MAX, networks OG_X402_DEFAULT_NETWORKS,
  * assets OG_X402_DEFAULT_ASSETS, no payee. */
-void og_x402_policy_init(og_x402_policy *p);
+OG_API void og_x402_policy_init(og_x402_policy *p);
 
 /* Replace the allowed assets with a comma-separated list of
  * NETWORK:ADDRESS pairs ("eip155:8453:0xFbC2...,eip155:84532:0x...").
@@ -136,16 +136,16 @@ void og_x402_policy_init(og_x402_policy *p);
  * network that is not eip155:<chain id>, a bad address (EIP-55 checked
  * when mixed case) or more than OG_X402_MAX_ASSETS pairs; the policy is
  * unchanged then. */
-og_result og_x402_policy_set_assets(og_x402_policy *p, const char *list,
+OG_API og_result og_x402_policy_set_assets(og_x402_policy *p, const char *list,
                                     og_err *err);
 
 /* A comma-separated list of CAIP-2 names ("eip155:8453,eip155:84532").
  * Spaces around names are ignored; empty names are refused. OG_E_USAGE. */
-og_result og_x402_policy_set_networks(og_x402_policy *p, const char *list,
+OG_API og_result og_x402_policy_set_networks(og_x402_policy *p, const char *list,
                                       og_err *err);
 
 /* The maximum as decimal base units. OG_E_USAGE when not a uint256. */
-og_result og_x402_policy_set_max(og_x402_policy *p, const char *decimal,
+OG_API og_result og_x402_policy_set_max(og_x402_policy *p, const char *decimal,
                                  og_err *err);
 
 /* Warning flags set by og_x402_select. */
@@ -160,9 +160,9 @@ og_result og_x402_policy_set_max(og_x402_policy *p, const char *decimal,
  * requirement's reason in err; a refusal over the allowed assets contains
  * the words OG_X402_ASSET_REFUSAL (front ends add their hint on that). */
 #define OG_X402_ASSET_REFUSAL "allowed asset"
-og_result og_x402_select(size_t *index, unsigned *warnings,
+OG_API og_result og_x402_select(size_t *index, unsigned *warnings,
                          const og_x402_required *r, const og_x402_policy *p,
-                         og_err *err);
+                         og_err *err) OG_WARN_UNUSED;
 
 /* Source of random bytes (the Permit2 / EIP-3009 nonce). Returns OG_OK or
  * an error. */
@@ -209,15 +209,16 @@ typedef struct og_x402_payment_info {
  * the JSON text, info (may be NULL) the summary. Both buffers are reset
  * first; caller frees them with og_buf_free. The requirement is not
  * re-checked against a policy: call og_x402_select first. */
-og_result og_x402_build_payment(og_buf *header, og_buf *json,
+OG_API og_result og_x402_build_payment(og_buf *header, og_buf *json,
                                 og_x402_payment_info *info,
                                 const og_x402_required *r, size_t index,
                                 const og_privkey *key,
-                                const og_x402_sign_opts *opts, og_err *err);
+                                const og_x402_sign_opts *opts, og_err *err)
+  OG_WARN_UNUSED;
 
 /* A one-line human summary of info (amount, asset, payTo, network,
  * deadline, ...) appended to out; never any key. */
-og_result og_x402_describe(og_buf *out, const og_x402_payment_info *info);
+OG_API og_result og_x402_describe(og_buf *out, const og_x402_payment_info *info);
 
 /* How to read a 402. */
 typedef enum og_x402_status {
@@ -233,12 +234,12 @@ typedef enum og_x402_status {
  * truncated) receives the server's reason, sanitised. Never fails on
  * malformed input: what cannot be read is REJECTED with a reason saying
  * so. */
-void og_x402_classify_402(og_x402_status *status, char *reason,
+OG_API void og_x402_classify_402(og_x402_status *status, char *reason,
                           size_t reason_size, const char *header,
                           size_t header_len, const char *body,
                           size_t body_len);
 
-const char *og_x402_kind_name(og_x402_kind kind);
+OG_API const char *og_x402_kind_name(og_x402_kind kind);
 
 #ifdef __cplusplus
 }

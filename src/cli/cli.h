@@ -23,6 +23,7 @@ typedef enum cli_cmd {
   CMD_CONFIG_CLEAR,
   CMD_VERIFY,
   CMD_APPROVE,
+  CMD_MODELS,
   CMD_COUNT
 } cli_cmd;
 
@@ -145,5 +146,6 @@ int cmd_tee(cli *c);
 int cmd_llm(cli *c);
 int cmd_verify(cli *c);
 int cmd_approve(cli *c);
+int cmd_models(cli *c);
 
 #endif

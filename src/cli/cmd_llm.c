@@ -14,6 +14,7 @@
 #include "cli_files.h"
 #include "opengradient/og_client.h"
 #include "opengradient/og_hex.h"
+#include "opengradient/og_models.h"
 #include "opengradient/og_registry_client.h"
 #include "opengradient/og_secp.h"
 
@@ -33,6 +34,12 @@ typedef struct llm_run {
   size_t chars;
   json_t *final_chunk;     /* held until verification is done */
   json_t *after_final;     /* NDJSON lines that came after it */
+  /* NDJSON of plain content chunks, written without building objects */
+  json_t *nd_str;          /* reused to encode one string */
+  og_buf nd_tail;          /* ,"role":R...,"model":M,"is_final":false}\n */
+  og_buf nd_key;           /* role and model the tail was made for */
+  int nd_have_tail;
+  int wrote;               /* output since the last flush */
   /* spinner */
   int spinner;
   int spin_shown;
@@ -234,6 +241,10 @@ static int check_options(llm_run *run, og_client_config *cfg)
   r = og_llm_model_name(&name, rq->params.model, &err);
   if(r)
     return llm_fail(c, r, &err);
+  if(!og_model_find(rq->params.model))
+    cli_verbose(c, "warning: model '%s' is not in the known model table "
+                "(see 'opengradient models'); sending it anyway",
+                rq->params.model);
   if(run->completion) {
     if(!cli_has(c, OPT_PROMPT))
       return cli_error(c, OG_E_USAGE, "--prompt is required");
@@ -556,6 +567,108 @@ static int ndjson_line(cli *c, const json_t *line)
   return 0;
 }
 
+#define ADD_LIT(b, lit) og_buf_add((b), (lit), sizeof(lit) - 1)
+
+/* Append s (n bytes; NULL = null) encoded as jansson's compact dump would
+ * encode it: jansson does the escaping, so the line is the same as the one
+ * the whole chunk object would give. */
+static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
+{
+  char small[1024], *big = NULL;
+  size_t k;
+  int rc;
+  if(!s)
+    return og_buf_add(out, "null", 4) ? 1 : 0;
+  if(!run->nd_str)
+    run->nd_str = json_stringn_nocheck("", 0);
+  /* the library checked the UTF-8 with jansson's rules */
+  if(!run->nd_str || json_string_setn_nocheck(run->nd_str, s, n))
+    return 1;
+  k = json_dumpb(run->nd_str, small, sizeof(small), JSON_ENCODE_ANY);
+  if(!k)
+    return 1;
+  if(k > sizeof(small)) {
+    big = malloc(k);
+    if(!big || json_dumpb(run->nd_str, big, k, JSON_ENCODE_ANY) != k) {
+      free(big);
+      return 1;
+    }
+  }
+  rc = og_buf_add(out, big ? big : small, k) ? 1 : 0;
+  free(big);
+  return rc;
+}
+
+/* The NDJSON line of a plain content chunk (one the library decoded
+ * without jansson: its json is NULL). Its shape is fixed,
+ * {"choices": [{"delta": {"content": C, "role": R}, "index": 0,
+ * "finish_reason": null}], "model": M}, so the line is written straight
+ * out: the same bytes as json_dumps of the object plus "is_final": false,
+ * without building it. The tail after C changes only with R or M. */
+static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
+{
+  static const char head[] = "{\"choices\":[{\"delta\":{\"content\":";
+  FILE *f = run->c->out;
+  og_buf line;
+  unsigned char tag[2];
+  int rc;
+  tag[0] = ch->role ? 1 : 0;
+  tag[1] = ch->model ? 1 : 0;
+  /* key: tag, role_len, role, model (the tail is made for exactly these) */
+  if(!run->nd_have_tail ||
+     run->nd_key.len != 2 + sizeof(size_t) + ch->role_len + ch->model_len ||
+     memcmp(run->nd_key.data, tag, 2) ||
+     memcmp(run->nd_key.data + 2, &ch->role_len, sizeof(size_t)) ||
+     (ch->role_len && memcmp(run->nd_key.data + 2 + sizeof(size_t), ch->role,
+                             ch->role_len)) ||
+     (ch->model_len &&
+      memcmp(run->nd_key.data + 2 + sizeof(size_t) + ch->role_len,
+             ch->model, ch->model_len))) {
+    og_buf_reset(&run->nd_key);
+    og_buf_reset(&run->nd_tail);
+    if(og_buf_add(&run->nd_key, tag, 2) ||
+       og_buf_add(&run->nd_key, &ch->role_len, sizeof(size_t)) ||
+       og_buf_add(&run->nd_key, ch->role ? ch->role : "", ch->role_len) ||
+       og_buf_add(&run->nd_key, ch->model ? ch->model : "", ch->model_len) ||
+       ADD_LIT(&run->nd_tail, ",\"role\":") ||
+       nd_string(run, &run->nd_tail, ch->role, ch->role_len) ||
+       ADD_LIT(&run->nd_tail,
+               "},\"index\":0,\"finish_reason\":null}],\"model\":") ||
+       nd_string(run, &run->nd_tail, ch->model, ch->model_len) ||
+       ADD_LIT(&run->nd_tail, ",\"is_final\":false}\n")) {
+      run->nd_have_tail = 0;
+      return 1;
+    }
+    run->nd_have_tail = 1;
+  }
+  og_buf_init(&line, 8 * OG_LLM_MAX_RESPONSE);
+  rc = nd_string(run, &line, ch->content, ch->content_len);
+  if(!rc) {
+    fwrite(head, 1, sizeof(head) - 1, f);
+    fwrite(line.data, 1, line.len, f);
+    fwrite(run->nd_tail.data, 1, run->nd_tail.len, f);
+    run->wrote = 1;
+  }
+  og_buf_free(&line);
+  return rc;
+}
+
+/* The same chunk as an object, for the rare lines that are held back. */
+static json_t *nd_content_json(const og_llm_chunk *ch)
+{
+  json_t *j = json_pack("{s:[{s:{s:o,s:o},s:i,s:n}],s:o}", "choices", "delta",
+                        "content", ch->content ?
+                          json_stringn_nocheck(ch->content, ch->content_len) :
+                          json_null(),
+                        "role", ch->role ?
+                          json_stringn_nocheck(ch->role, ch->role_len) :
+                          json_null(),
+                        "index", 0, "finish_reason", "model", ch->model ?
+                          json_stringn_nocheck(ch->model, ch->model_len) :
+                          json_null());
+  return j;
+}
+
 static int on_chunk(void *user, const og_llm_chunk *ch)
 {
   llm_run *run = user;
@@ -563,7 +676,10 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   spinner_clear(run);
   run->chunks++;
   if(c->json) {
-    json_t *line = json_deep_copy(ch->json);
+    json_t *line;
+    if(!ch->json && !ch->is_final && !run->final_chunk)
+      return nd_content_line(run, ch);
+    line = ch->json ? json_deep_copy(ch->json) : nd_content_json(ch);
     if(!line)
       return 1;
     json_object_set_new(line, "is_final", json_boolean(ch->is_final));
@@ -585,7 +701,7 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   stream_header(run);
   if(ch->content && ch->content_len) {
     fwrite(ch->content, 1, ch->content_len, c->out);
-    fflush(c->out);
+    run->wrote = 1; /* flushed once per read batch (cmd_llm's loop) */
   }
   return 0;
 }
@@ -673,6 +789,9 @@ static void run_free(llm_run *run)
   json_decref(run->tools);
   json_decref(run->final_chunk);
   json_decref(run->after_final);
+  json_decref(run->nd_str);
+  og_buf_free(&run->nd_tail);
+  og_buf_free(&run->nd_key);
   og_buf_free(&run->cert);
   og_buf_free(&run->spki);
   og_buf_free(&run->msgbuf);
@@ -698,6 +817,8 @@ int cmd_llm(cli *c)
   og_buf_init(&run.spki, 1);
   og_buf_init(&run.msgbuf, 1);
   og_buf_init(&run.toolbuf, 1);
+  og_buf_init(&run.nd_tail, 8 * OG_LLM_MAX_RESPONSE);
+  og_buf_init(&run.nd_key, 8 * OG_LLM_MAX_RESPONSE);
   og_err_clear(&err);
   if(c->npos) {
     rc = cli_error(c, OG_E_USAGE, "'%s' takes no arguments (got '%s')",
@@ -712,6 +833,9 @@ int cmd_llm(cli *c)
   }
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
+  /* plain content chunks without a jansson object (on_chunk writes their
+   * lines itself); every other chunk still comes with its json */
+  run.req.no_chunk_json = 1;
   r = og_client_new(&run.client, &cfg, &err);
   og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
   if(r) {
@@ -729,6 +853,10 @@ int cmd_llm(cli *c)
   run.spinner = isatty(STDERR_FILENO) && !c->verbose;
   while(!run.done) {
     r = og_http_wait(og_client_http(run.client), 120, NULL);
+    if(run.wrote) { /* once per read batch, not per chunk */
+      fflush(c->out);
+      run.wrote = 0;
+    }
     if(r && !run.done) {
       spinner_clear(&run);
       og_call_cancel(call);

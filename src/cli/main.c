@@ -26,6 +26,8 @@ static int dispatch(cli *c)
     return cmd_verify(c);
   case CMD_APPROVE:
     return cmd_approve(c);
+  case CMD_MODELS:
+    return cmd_models(c);
   default:
     return cli_error(c, OG_E_USAGE, "no command given (see --help)");
   }
@@ -64,6 +66,10 @@ int main(int argc, char **argv)
 
   memset(&c, 0, sizeof(c));
   c.out = stdout;
+  /* Not a terminal: big blocks; streamed output is flushed once per
+   * batch of network reads, not per line. */
+  if(!isatty(STDOUT_FILENO))
+    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   c.errf = stderr;
   og_err_clear(&err);
   /* --json must shape even a parse error, so look for it first */

@@ -151,6 +151,8 @@ static const struct {
    "check a saved --json result's enclave signature"},
   {"approve", NULL, CMD_APPROVE, "approve --amount N",
    "ensure the token's allowance to Permit2"},
+  {"models", NULL, CMD_MODELS, "models",
+   "list the models the client knows (provider/model)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

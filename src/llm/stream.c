@@ -357,6 +357,7 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
   r = llm_opt_string(&ck.model, &n, root, "model", "chunk", &s->ferr);
   if(r)
     return r;
+  ck.model_len = ck.model ? n : 0;
   if(ck.model) {
     r = keep_dup(s, &s->model, &s->model_len, ck.model, n);
     if(r)
@@ -400,6 +401,7 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
     r = llm_opt_string(&ck.role, &n, delta, "role", "delta", &s->ferr);
     if(r)
       return r;
+    ck.role_len = ck.role ? n : 0;
     if(ck.role && n) {
       r = keep_dup(s, &s->role, &s->role_len, ck.role, n);
       if(r)
@@ -473,12 +475,14 @@ static og_result on_fast_chunk(og_llm_stream *s, const llm_fast_chunk *fc)
   memset(&ck, 0, sizeof(ck));
   if(fc->model != LLM_SCAN_NONE) {
     ck.model = base + fc->model;
+    ck.model_len = fc->model_len;
     r = keep_dup(s, &s->model, &s->model_len, ck.model, fc->model_len);
     if(r)
       return r;
   }
   if(fc->role != LLM_SCAN_NONE) {
     ck.role = base + fc->role;
+    ck.role_len = fc->role_len;
     if(fc->role_len) {
       r = keep_dup(s, &s->role, &s->role_len, ck.role, fc->role_len);
       if(r)

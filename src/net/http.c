@@ -16,6 +16,8 @@
  * session cache instead of the multi's, so nothing crosses keys.
  */
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -73,6 +75,8 @@ struct og_http_xfer {
   og_err abort_err;
 };
 
+#define DUE_NONE UINT64_MAX
+
 struct og_http {
   CURLM *multi;
   struct pinkey *keys;
@@ -80,6 +84,18 @@ struct og_http {
   og_http_xfer *xfers;
   int running;
   uint64_t tick;
+  /* Socket mode (og_http_set_socket_fns). */
+  og_http_socket_fn on_socket;
+  og_http_timer_fn on_timer;
+  void *sock_user;
+  int socket_mode;
+  int freeing;             /* og_http_free: no more timer callbacks */
+  unsigned char *watch;    /* watch[fd] = OG_HTTP_POLL_IN|OUT, 0 = not */
+  int watch_cap;
+  int watch_max;           /* highest fd watched + 1 (may overestimate) */
+  uint64_t curl_due;       /* libcurl's timer, DUE_NONE = none */
+  uint64_t idle_due;       /* earliest possible idle expiry, DUE_NONE */
+  uint64_t told_due;       /* the deadline the caller's timer holds */
 };
 
 static uint64_t now_ms(void)
@@ -409,6 +425,7 @@ og_result og_http_new(og_http **out, og_err *err)
     curl_global_cleanup();
     return og_fail(err, OG_E_NOMEM, "out of memory");
   }
+  h->curl_due = h->idle_due = h->told_due = DUE_NONE;
   *out = h;
   return OG_OK;
 }
@@ -473,6 +490,10 @@ void og_http_free(og_http *h)
 {
   if(!h)
     return;
+  /* The socket callback still hears about sockets going away, so a
+   * caller's loop can release what it holds for them; the timer is not
+   * touched again. */
+  h->freeing = 1;
   while(h->xfers)
     og_http_cancel(h, h->xfers);
   while(h->keys) {
@@ -481,6 +502,7 @@ void og_http_free(og_http *h)
     key_free(k);
   }
   curl_multi_cleanup(h->multi);
+  free(h->watch);
   free(h);
   curl_global_cleanup();
 }
@@ -524,6 +546,9 @@ static int prereq_cb(void *user, char *ip, char *lip, int port, int lport)
    * applies; until now the connect timeout did. */
   x->connected = 1;
   x->last_activity = now_ms();
+  if(x->idle_ms > 0 &&
+     x->last_activity + (uint64_t)x->idle_ms < x->h->idle_due)
+    x->h->idle_due = x->last_activity + (uint64_t)x->idle_ms;
   return CURL_PREREQFUNC_OK;
 }
 
@@ -681,13 +706,11 @@ static og_http_xfer *find_expired(og_http *h, uint64_t now)
   return NULL;
 }
 
-og_result og_http_step(og_http *h, int *running)
+/* Completion callbacks of the transfers libcurl reports done. */
+static void drain_done(og_http *h)
 {
-  int still = 0, left;
+  int left;
   CURLMsg *msg;
-  og_http_xfer *x;
-  if(curl_multi_perform(h->multi, &still) != CURLM_OK)
-    return OG_E_INTERNAL;
   while((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
     char *priv = NULL;
     if(msg->msg != CURLMSG_DONE)
@@ -696,8 +719,16 @@ og_result og_http_step(og_http *h, int *running)
     if(priv)
       xfer_finish(h, (og_http_xfer *)priv, 1, msg->data.result);
   }
-  /* The idle timer: restart the scan after each completion because the
-   * callback may start or cancel transfers. */
+}
+
+/* The idle timer: end the transfers that received nothing for their
+ * idle_ms, and set h->idle_due to the earliest deadline of the others
+ * (a lower bound: activity only moves deadlines later). Restart the scan
+ * after each completion because the callback may start or cancel
+ * transfers. */
+static void expire_idle(og_http *h)
+{
+  og_http_xfer *x;
   for(;;) {
     x = find_expired(h, now_ms());
     if(!x)
@@ -708,9 +739,32 @@ og_result og_http_step(og_http *h, int *running)
             x->where, x->idle_ms);
     xfer_finish(h, x, 0, CURLE_OK);
   }
+  h->idle_due = DUE_NONE;
+  for(x = h->xfers; x; x = x->next)
+    if(x->idle_ms > 0 && x->connected &&
+       x->last_activity + (uint64_t)x->idle_ms < h->idle_due)
+      h->idle_due = x->last_activity + (uint64_t)x->idle_ms;
+}
+
+static og_result socket_wait(og_http *h, long timeout_ms, int *running);
+
+og_result og_http_step(og_http *h, int *running)
+{
+  int still = 0;
+  if(h->socket_mode)
+    return socket_wait(h, 0, running);
+  if(curl_multi_perform(h->multi, &still) != CURLM_OK)
+    return OG_E_INTERNAL;
+  drain_done(h);
+  expire_idle(h);
   if(running)
     *running = h->running;
   return OG_OK;
+}
+
+static uint64_t socket_due(const og_http *h)
+{
+  return h->curl_due < h->idle_due ? h->curl_due : h->idle_due;
 }
 
 long og_http_timeout(og_http *h)
@@ -718,6 +772,12 @@ long og_http_timeout(og_http *h)
   long t = -1;
   uint64_t now = now_ms();
   og_http_xfer *x;
+  if(h->socket_mode) {
+    uint64_t due = socket_due(h);
+    if(due == DUE_NONE)
+      return -1;
+    return due > now ? (long)(due - now) : 0;
+  }
   if(curl_multi_timeout(h->multi, &t) != CURLM_OK)
     t = -1;
   for(x = h->xfers; x; x = x->next) {
@@ -739,7 +799,10 @@ long og_http_timeout(og_http *h)
 
 og_result og_http_wait(og_http *h, long timeout_ms, int *running)
 {
-  long t = og_http_timeout(h);
+  long t;
+  if(h->socket_mode)
+    return socket_wait(h, timeout_ms, running);
+  t = og_http_timeout(h);
   if(t < 0 || t > timeout_ms)
     t = timeout_ms;
   if(t > 0 && curl_multi_poll(h->multi, NULL, 0, (int)t, NULL) != CURLM_OK)
@@ -751,11 +814,217 @@ og_result og_http_fdset(og_http *h, fd_set *rd, fd_set *wr, fd_set *ex,
                         int *maxfd)
 {
   int m = -1;
+  if(h->socket_mode) {
+    int fd;
+    (void)ex;
+    for(fd = 0; fd < h->watch_max; fd++) {
+      if(!h->watch[fd])
+        continue;
+      if(fd >= FD_SETSIZE)
+        return OG_E_USAGE; /* select() cannot hold it */
+      if(h->watch[fd] & OG_HTTP_POLL_IN)
+        FD_SET(fd, rd);
+      if(h->watch[fd] & OG_HTTP_POLL_OUT)
+        FD_SET(fd, wr);
+      m = fd;
+    }
+    if(m > *maxfd)
+      *maxfd = m;
+    return OG_OK;
+  }
   if(curl_multi_fdset(h->multi, rd, wr, ex, &m) != CURLM_OK)
     return OG_E_INTERNAL;
   if(m > *maxfd)
     *maxfd = m;
   return OG_OK;
+}
+
+/* ---- socket mode --------------------------------------------------- */
+
+/* Tell the caller's timer the earliest of libcurl's deadline and the idle
+ * deadline, when it changed. */
+static void update_timer(og_http *h)
+{
+  uint64_t due = socket_due(h), now;
+  if(due == h->told_due || h->freeing)
+    return;
+  h->told_due = due;
+  if(due == DUE_NONE) {
+    h->on_timer(h->sock_user, -1);
+    return;
+  }
+  now = now_ms();
+  h->on_timer(h->sock_user, due > now ? (long)(due - now) : 0);
+}
+
+static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
+                   void *socketp)
+{
+  og_http *h = userp;
+  int w = 0;
+  (void)easy;
+  (void)socketp;
+  if(s < 0)
+    return 0;
+  switch(what) {
+  case CURL_POLL_IN:
+    w = OG_HTTP_POLL_IN;
+    break;
+  case CURL_POLL_OUT:
+    w = OG_HTTP_POLL_OUT;
+    break;
+  case CURL_POLL_INOUT:
+    w = OG_HTTP_POLL_IN | OG_HTTP_POLL_OUT;
+    break;
+  case CURL_POLL_REMOVE:
+    w = OG_HTTP_POLL_REMOVE;
+    break;
+  default:
+    w = 0;
+    break;
+  }
+  if(s >= h->watch_cap) {
+    int cap = h->watch_cap ? h->watch_cap : 64;
+    unsigned char *n;
+    while(cap <= s)
+      cap *= 2;
+    n = realloc(h->watch, (size_t)cap);
+    if(!n)
+      return -1; /* libcurl fails the transfer */
+    memset(n + h->watch_cap, 0, (size_t)(cap - h->watch_cap));
+    h->watch = n;
+    h->watch_cap = cap;
+  }
+  h->watch[s] = (unsigned char)(w & (OG_HTTP_POLL_IN | OG_HTTP_POLL_OUT));
+  if(h->watch[s] && s + 1 > h->watch_max)
+    h->watch_max = s + 1;
+  h->on_socket(h->sock_user, s, w);
+  return 0;
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+  og_http *h = userp;
+  (void)multi;
+  h->curl_due = timeout_ms < 0 ? DUE_NONE : now_ms() + (uint64_t)timeout_ms;
+  update_timer(h);
+  return 0;
+}
+
+og_result og_http_set_socket_fns(og_http *h, og_http_socket_fn on_socket,
+                                 og_http_timer_fn on_timer, void *user,
+                                 og_err *err)
+{
+  if(!h || !on_socket || !on_timer)
+    return og_fail(err, OG_E_USAGE, "socket and timer callbacks are needed");
+  if(h->socket_mode)
+    return og_fail(err, OG_E_USAGE, "the transport is already in socket "
+                   "mode");
+  if(h->xfers)
+    return og_fail(err, OG_E_USAGE, "socket mode must be chosen before "
+                   "transfers start");
+  h->on_socket = on_socket;
+  h->on_timer = on_timer;
+  h->sock_user = user;
+  if(curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb) ||
+     curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) ||
+     curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb) ||
+     curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h)) {
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, NULL);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, NULL);
+    return og_fail(err, OG_E_INTERNAL, "libcurl refused the socket "
+                   "callbacks");
+  }
+  h->socket_mode = 1;
+  return OG_OK;
+}
+
+og_result og_http_socket_action(og_http *h, int fd, int events, int *running)
+{
+  int still = 0, ev = 0;
+  long t = -1;
+  if(!h || !h->socket_mode)
+    return OG_E_USAGE;
+  if(fd == OG_HTTP_SOCKET_TIMEOUT) {
+    /* The caller's one-shot timer fired: it holds nothing now. */
+    h->told_due = DUE_NONE;
+    fd = CURL_SOCKET_TIMEOUT;
+  }
+  else {
+    if(events & OG_HTTP_POLL_IN)
+      ev |= CURL_CSELECT_IN;
+    if(events & OG_HTTP_POLL_OUT)
+      ev |= CURL_CSELECT_OUT;
+  }
+  if(curl_multi_socket_action(h->multi, (curl_socket_t)fd, ev, &still) !=
+     CURLM_OK)
+    return OG_E_INTERNAL;
+  drain_done(h);
+  if(h->idle_due != DUE_NONE && now_ms() >= h->idle_due)
+    expire_idle(h);
+  /* libcurl does not call the timer function again for a deadline it has
+   * already announced; ask it directly. */
+  if(curl_multi_timeout(h->multi, &t) == CURLM_OK)
+    h->curl_due = t < 0 ? DUE_NONE : now_ms() + (uint64_t)t;
+  update_timer(h);
+  if(running)
+    *running = h->running;
+  return OG_OK;
+}
+
+/* The blocking API in socket mode: poll() the watched sockets ourselves
+ * (no FD_SETSIZE limit), then act as the caller's loop would. */
+static og_result socket_wait(og_http *h, long timeout_ms, int *running)
+{
+  struct pollfd small[64], *pf = small;
+  int n = 0, fd, i, rc;
+  long t = og_http_timeout(h);
+  og_result r = OG_OK;
+  if(t < 0 || t > timeout_ms)
+    t = timeout_ms;
+  if(t > INT_MAX)
+    t = INT_MAX;
+  for(fd = 0; fd < h->watch_max; fd++)
+    if(h->watch[fd])
+      n++;
+  if(n > (int)(sizeof(small) / sizeof(small[0]))) {
+    pf = calloc((size_t)n, sizeof(*pf));
+    if(!pf)
+      return OG_E_NOMEM;
+  }
+  n = 0;
+  for(fd = 0; fd < h->watch_max; fd++) {
+    if(!h->watch[fd])
+      continue;
+    pf[n].fd = fd;
+    pf[n].events = (short)(((h->watch[fd] & OG_HTTP_POLL_IN) ? POLLIN : 0) |
+                           ((h->watch[fd] & OG_HTTP_POLL_OUT) ? POLLOUT : 0));
+    pf[n].revents = 0;
+    n++;
+  }
+  rc = poll(pf, (nfds_t)n, (int)t);
+  if(rc < 0 && errno != EINTR) {
+    r = OG_E_INTERNAL;
+    goto out;
+  }
+  for(i = 0; rc > 0 && i < n && !r; i++) {
+    int ev = 0;
+    if(!pf[i].revents)
+      continue;
+    if(pf[i].revents & (POLLIN | POLLHUP | POLLERR))
+      ev |= OG_HTTP_POLL_IN;
+    if(pf[i].revents & (POLLOUT | POLLERR))
+      ev |= OG_HTTP_POLL_OUT;
+    r = og_http_socket_action(h, pf[i].fd, ev, NULL);
+  }
+  if(!r && socket_due(h) != DUE_NONE && now_ms() >= socket_due(h))
+    r = og_http_socket_action(h, OG_HTTP_SOCKET_TIMEOUT, 0, NULL);
+out:
+  if(pf != small)
+    free(pf);
+  if(running)
+    *running = h->running;
+  return r;
 }
 
 /* ---- starting ----------------------------------------------------- */

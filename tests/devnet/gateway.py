@@ -1099,7 +1099,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 128
+    request_queue_size = 4096  # thousands of concurrent streams (bench, examples)
 
     def __init__(self, addr, gw, ctx, verbose):
         if ":" in addr[0]:

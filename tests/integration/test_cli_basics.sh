@@ -7,7 +7,7 @@ trap 'rm -rf "$HOME"' EXIT
 unset OG_PRIVATE_KEY OG_RPC_URL OG_TEE_REGISTRY OG_TEE_ID OG_LLM_SERVER_URL
 
 run_og --version
-expect_rc 0 "--version"; [ "$OUT" = "opengradient 0.1.0" ] || fail "version text: $OUT"; ok version
+expect_rc 0 "--version"; [ "$OUT" = "opengradient 1.0.0" ] || fail "version text: $OUT"; ok version
 
 for cmd in "" "chat" "completion" "tee list" "tee show" "tee check" "config init" "verify" "approve"; do
   run_og $cmd --help

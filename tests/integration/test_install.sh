@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make install PREFIX=...` lays out the command, both libraries, the public
-# headers, opengradient.pc and the man page; a program builds against the
-# installed copy with pkg-config alone and runs.
+# headers, opengradient.pc, the CMake package and the man page; the .so
+# exports only og_* symbols; the version macros equal --version; a program
+# (examples/chat.c) builds against the installed copy with pkg-config alone
+# and with CMake's find_package alone, shared and static, and runs.
 . "$(dirname "$0")/lib.sh"
 BUILD=${OG_BUILD:-$ROOT/build}
 # a sanitizer build installs an instrumented library that plain cc cannot link
@@ -18,8 +20,41 @@ LIBDIR=$(dirname "$(find "$P" -name opengradient.pc | head -1)")/..
 ls "$LIBDIR"/libopengradient.so* >/dev/null 2>&1 || fail "missing libopengradient.so"
 ok "install layout"
 
-"$P/bin/opengradient" --version | grep -qx "opengradient 0.1.0" || fail "installed command"
+VER=$("$P/bin/opengradient" --version) || fail "installed command"
 ok "installed command runs"
+
+# only the documented API is exported
+SO=$(ls "$LIBDIR"/libopengradient.so.*.*.* | head -1)
+[ -L "$LIBDIR/libopengradient.so.1" ] || fail "SONAME link libopengradient.so.1"
+objdump -p "$SO" | grep -q "SONAME *libopengradient.so.1$" || fail "SONAME"
+nm -D --defined-only "$SO" | awk '{print $3}' > "$P/syms"
+[ -s "$P/syms" ] || fail "no exported symbols"
+grep -v '^og_' "$P/syms" && fail "exported symbols outside og_*"
+grep -qx og_client_new "$P/syms" || fail "og_client_new not exported"
+grep -qx og_http_socket_action "$P/syms" || fail "og_http_socket_action not exported"
+grep -q '^llm_' "$P/syms" && fail "internal llm_* exported"
+ok "nm -D lists only og_* ($(wc -l < "$P/syms") symbols)"
+
+# version macros from the installed header equal the command's version
+cat > "$P/ver.c" <<'EOF'
+#include <stdio.h>
+#include "opengradient/og_common.h"
+#if OG_VERSION_NUM != OG_VERSION_MAJOR * 10000 + OG_VERSION_MINOR * 100 + OG_VERSION_PATCH
+#error OG_VERSION_NUM
+#endif
+int main(void)
+{
+  printf("opengradient %d.%d.%d %d\n", OG_VERSION_MAJOR, OG_VERSION_MINOR,
+         OG_VERSION_PATCH, OG_VERSION_NUM);
+  return 0;
+}
+EOF
+cc -I"$P/include" -o "$P/ver" "$P/ver.c" || fail "version macros"
+read -r NAME V NUM < <("$P/ver")
+[ "$NAME $V" = "$VER" ] || fail "version macros $V differ from --version ($VER)"
+IFS=. read -r MA MI PA <<< "$V"
+[ "$NUM" = $((MA * 10000 + MI * 100 + PA)) ] || fail "OG_VERSION_NUM $NUM"
+ok "OG_VERSION_* = --version ($V, $NUM)"
 
 export PKG_CONFIG_PATH="$LIBDIR/pkgconfig"
 pkg-config --exists opengradient || fail "pkg-config cannot find opengradient"
@@ -31,5 +66,19 @@ cc -o "$P/chat" "$ROOT/examples/chat.c" $(pkg-config --cflags opengradient) \
 cc -o "$P/chat_so" "$ROOT/examples/chat.c" $(pkg-config --cflags --libs opengradient) \
   -Wl,-rpath,"$LIBDIR" || fail "build against the installed shared library"
 "$P/chat_so" 2>/dev/null; [ $? -eq 1 ] || fail "example usage exit code"
+"$P/chat" 2>/dev/null; [ $? -eq 1 ] || fail "static example usage exit code"
 ok "pkg-config builds against the installed library (static and shared)"
+
+# CMake consumer: find_package(opengradient CONFIG) from the installed tree
+unset PKG_CONFIG_PATH
+cmake -S "$ROOT/tests/integration/consumer" -B "$P/cb" \
+  -DCMAKE_PREFIX_PATH="$P" -DOG_EXAMPLE="$ROOT/examples/chat.c" \
+  > "$P/cmake.log" 2>&1 || { cat "$P/cmake.log" >&2; fail "cmake consumer configure"; }
+cmake --build "$P/cb" > "$P/cmake.log" 2>&1 || { cat "$P/cmake.log" >&2; fail "cmake consumer build"; }
+"$P/cb/chat_cmake" 2>/dev/null; [ $? -eq 1 ] || fail "cmake consumer (shared) usage exit code"
+ldd "$P/cb/chat_cmake" | grep -q "libopengradient.so.1 => $P/" \
+  || fail "cmake consumer does not use the installed .so"
+"$P/cb/chat_cmake_static" 2>/dev/null; [ $? -eq 1 ] || fail "cmake consumer (static) usage exit code"
+ldd "$P/cb/chat_cmake_static" | grep -q libopengradient && fail "static consumer loads the .so"
+ok "CMake find_package(opengradient) builds examples/chat.c (shared and static)"
 echo "$TESTS_RUN checks passed"

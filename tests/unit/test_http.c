@@ -477,6 +477,170 @@ static void test_nonblocking_select(void **state)
   og_http_free(h);
 }
 
+/* ---- socket mode, driven by an epoll loop as a caller would ---------- */
+
+#include <sys/epoll.h>
+#include <time.h>
+
+struct sloop {
+  int ep;
+  long timer_ms;       /* -1 = no timer */
+  uint64_t timer_set;  /* when it was set, ms */
+  int socket_calls, timer_calls, removes;
+  int in_action;       /* callbacks must not arrive re-entrantly */
+};
+
+static uint64_t mono_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void on_sock(void *user, int fd, int what)
+{
+  struct sloop *l = user;
+  struct epoll_event ev;
+  l->socket_calls++;
+  if(what & OG_HTTP_POLL_REMOVE) {
+    l->removes++;
+    epoll_ctl(l->ep, EPOLL_CTL_DEL, fd, NULL);
+    return;
+  }
+  memset(&ev, 0, sizeof(ev));
+  ev.data.fd = fd;
+  if(what & OG_HTTP_POLL_IN)
+    ev.events |= EPOLLIN;
+  if(what & OG_HTTP_POLL_OUT)
+    ev.events |= EPOLLOUT;
+  if(epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev) && errno == ENOENT)
+    assert_int_equal(epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev), 0);
+}
+
+static void on_timer(void *user, long ms)
+{
+  struct sloop *l = user;
+  l->timer_calls++;
+  l->timer_ms = ms;
+  l->timer_set = mono_ms();
+}
+
+/* One round of the caller's loop: wait for sockets or the timer. */
+static void sloop_round(og_http *h, struct sloop *l, int *running)
+{
+  struct epoll_event evs[16];
+  int n, i, wait = 200;
+  if(l->timer_ms >= 0) {
+    uint64_t due = l->timer_set + (uint64_t)l->timer_ms, now = mono_ms();
+    wait = due > now ? (int)(due - now) : 0;
+  }
+  n = epoll_wait(l->ep, evs, 16, wait);
+  for(i = 0; i < n; i++) {
+    int e = 0;
+    if(evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+      e |= OG_HTTP_POLL_IN;
+    if(evs[i].events & (EPOLLOUT | EPOLLERR))
+      e |= OG_HTTP_POLL_OUT;
+    assert_int_equal(og_http_socket_action(h, evs[i].data.fd, e, running),
+                     OG_OK);
+  }
+  if(l->timer_ms >= 0 &&
+     mono_ms() >= l->timer_set + (uint64_t)l->timer_ms) {
+    l->timer_ms = -1;
+    assert_int_equal(og_http_socket_action(h, OG_HTTP_SOCKET_TIMEOUT, 0,
+                                           running), OG_OK);
+  }
+}
+
+static void test_socket_mode(void **state)
+{
+  og_http *h;
+  og_http_req r;
+  og_err err;
+  char url[5][256];
+  struct done_rec d[5];
+  struct sloop l;
+  og_http_xfer *stalled;
+  int running = 5, guard;
+  uint64_t t0 = mono_ms();
+  (void)state;
+  memset(d, 0, sizeof(d));
+  memset(&l, 0, sizeof(l));
+  l.timer_ms = -1;
+  l.ep = epoll_create1(0);
+  assert_true(l.ep >= 0);
+  assert_int_equal(og_http_new(&h, &err), OG_OK);
+  /* not in socket mode yet */
+  assert_int_equal(og_http_socket_action(h, OG_HTTP_SOCKET_TIMEOUT, 0, NULL),
+                   OG_E_USAGE);
+  assert_int_equal(og_http_set_socket_fns(h, NULL, on_timer, &l, &err),
+                   OG_E_USAGE);
+  assert_int_equal(og_http_set_socket_fns(h, on_sock, on_timer, &l, &err),
+                   OG_OK);
+  assert_int_equal(og_http_set_socket_fns(h, on_sock, on_timer, &l, &err),
+                   OG_E_USAGE);
+  req_init(&r, url[0], sizeof(url[0]), port_a, "/health", der_a, len_a);
+  assert_int_equal(og_http_start(h, NULL, &r, on_done, &d[0], &err), OG_OK);
+  /* starting a transfer asks for the timer (libcurl wants to run) */
+  assert_true(l.timer_calls > 0);
+  assert_true(l.timer_ms >= 0);
+  req_init(&r, url[1], sizeof(url[1]), port_d, "/big", der_d, len_d);
+  assert_int_equal(og_http_start(h, NULL, &r, on_done, &d[1], &err), OG_OK);
+  req_init(&r, url[2], sizeof(url[2]), port_a, "/health", der_b, len_b);
+  assert_int_equal(og_http_start(h, NULL, &r, on_done, &d[2], &err), OG_OK);
+  /* the idle timeout ends this one from the timer, with no socket event */
+  req_init(&r, url[3], sizeof(url[3]), port_a, "/stall", der_a, len_a);
+  r.total_timeout_ms = 0;
+  r.idle_timeout_ms = 600;
+  assert_int_equal(og_http_start(h, NULL, &r, on_done, &d[3], &err), OG_OK);
+  /* this one stalls without an idle limit and is cancelled */
+  req_init(&r, url[4], sizeof(url[4]), port_a, "/stall", der_a, len_a);
+  r.total_timeout_ms = 0;
+  assert_int_equal(og_http_start(h, &stalled, &r, on_done, &d[4], &err),
+                   OG_OK);
+  /* switching mode with transfers running is refused */
+  {
+    og_http *h2;
+    struct done_rec d2;
+    assert_int_equal(og_http_new(&h2, &err), OG_OK);
+    req_init(&r, url[0], sizeof(url[0]), port_a, "/health", der_a, len_a);
+    assert_int_equal(og_http_start(h2, NULL, &r, on_done, &d2, &err), OG_OK);
+    assert_int_equal(og_http_set_socket_fns(h2, on_sock, on_timer, &l, &err),
+                     OG_E_USAGE);
+    og_http_free(h2);
+  }
+  /* bounded by time, not rounds: a missing timer must fail, not hang */
+  for(guard = 0; mono_ms() - t0 < 20000 && running > 1; guard++)
+    sloop_round(h, &l, &running);
+  assert_int_equal(running, 1);
+  assert_true(l.socket_calls > 0);
+  assert_int_equal(d[0].done, 1);
+  assert_int_equal(d[0].rc, OG_OK);
+  assert_int_equal(d[0].status, 200);
+  assert_int_equal(d[1].done, 1);
+  assert_int_equal(d[1].rc, OG_OK);
+  assert_int_equal(d[1].body_len, 200000);
+  assert_int_equal(d[2].done, 1);
+  assert_int_equal(d[2].rc, OG_E_TLS);
+  assert_int_equal(d[3].done, 1);
+  assert_int_equal(d[3].rc, OG_E_TIMEOUT);
+  assert_int_equal(d[4].done, 0);
+  /* a blocking request on a transport in socket mode still works */
+  {
+    og_http_resp resp;
+    req_init(&r, url[0], sizeof(url[0]), port_a, "/health", der_a, len_a);
+    assert_int_equal(og_http_perform(h, &resp, &r, &err), OG_OK);
+    assert_int_equal(resp.status, 200);
+    og_http_resp_free(&resp);
+  }
+  og_http_cancel(h, stalled);
+  assert_int_equal(og_http_running(h), 0);
+  assert_int_equal(d[4].done, 0);
+  og_http_free(h);
+  assert_true(l.removes > 0);
+  close(l.ep);
+}
+
 static void test_redact(void **state)
 {
   char out[128];
@@ -506,6 +670,7 @@ int main(void)
     cmocka_unit_test(test_body_cap),
     cmocka_unit_test(test_url_rules),
     cmocka_unit_test(test_nonblocking_select),
+    cmocka_unit_test(test_socket_mode),
     cmocka_unit_test(test_redact),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
