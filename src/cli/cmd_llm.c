@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "cli_files.h"
+#include "cli_llm.h"
 #include "opengradient/og_client.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_models.h"
@@ -33,6 +34,7 @@ typedef struct llm_run {
   size_t chunks;
   size_t chars;
   json_t *final_chunk;     /* held until verification is done */
+  json_t *images_saved;    /* paths of the generated images written */
   json_t *after_final;     /* NDJSON lines that came after it */
   /* NDJSON of plain content chunks, written without building objects */
   json_t *nd_str;          /* reused to encode one string */
@@ -275,6 +277,9 @@ static int check_options(llm_run *run, og_client_config *cfg)
     if(cli_has(c, OPT_TOOL_CHOICE))
       rq->params.tool_choice = cli_opt_str(c, OPT_TOOL_CHOICE, NULL);
     rq->params.stream = run->stream;
+    rc = cli_image_dir_check(c);
+    if(rc)
+      return rc;
     rq->stream_tools_fallback = cli_has(c, OPT_STREAM_TOOLS_FALLBACK);
   }
   if(cli_has(c, OPT_MAX_TOKENS)) {
@@ -291,6 +296,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
                        "from 0 to 2", s);
     rq->params.temperature = t;
   }
+  rq->params.web_search = cli_has(c, OPT_WEB_SEARCH);
   for(i = 0; i < c->opt[OPT_STOP_SEQUENCE].nmulti; i++)
     run->stop[i] = c->opt[OPT_STOP_SEQUENCE].multi[i];
   rq->params.stop = run->stop;
@@ -492,6 +498,14 @@ static int print_result(llm_run *run)
       json_object_set_new(o, "chat_output", og_llm_result_message_json(a));
     json_object_set_new(o, "usage", og_llm_result_usage_json(a));
     add_result_fields(o, inf);
+    if(!run->completion) {
+      int rc = cli_save_images(c, a->images, &run->images_saved);
+      if(rc) {
+        json_decref(o);
+        return rc;
+      }
+    }
+    cli_llm_extras_json(o, a, run->images_saved);
     return cli_print_json(c, o);
   }
   if(run->completion) {
@@ -502,6 +516,8 @@ static int print_result(llm_run *run)
     cli_rule(c);
     print_label(c, "LLM Output:");
     fprintf(c->out, "\n%.*s\n\n", (int)a->text_len, a->text);
+    cli_print_citations(c, a->citations);
+    cli_print_cost(c, &a->cost);
     return 0;
   }
   print_header(run, "\xe2\x9c\x85 LLM Chat Successful", run->req.params.model);
@@ -516,6 +532,10 @@ static int print_result(llm_run *run)
     fprintf(c->out, "%.*s\n", (int)a->text_len, a->text);
   print_tool_calls(c, a);
   fputc('\n', c->out);
+  cli_print_citations(c, a->citations);
+  if(cli_save_images(c, a->images, &run->images_saved))
+    return og_exit_code(OG_E_IO);
+  cli_print_cost(c, &a->cost);
   return 0;
 }
 
@@ -675,6 +695,8 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   cli *c = run->c;
   spinner_clear(run);
   run->chunks++;
+  if(ch->web_search_status || ch->web_search_query)
+    cli_web_search_status(c, ch->web_search_status, ch->web_search_query);
   if(c->json) {
     json_t *line;
     if(!ch->json && !ch->is_final && !run->final_chunk)
@@ -731,6 +753,12 @@ static int print_stream_end(llm_run *run)
     json_object_set_new(line, "chat_output", og_llm_result_message_json(a));
     if(!json_object_get(line, "usage"))
       json_object_set_new(line, "usage", og_llm_result_usage_json(a));
+    rc = cli_save_images(c, a->images, &run->images_saved);
+    if(rc) {
+      json_decref(line);
+      return rc;
+    }
+    cli_llm_extras_json(line, a, run->images_saved);
     rc = cli_print_json(c, line);
     if(rc)
       return rc;
@@ -761,6 +789,10 @@ static int print_stream_end(llm_run *run)
             a->finish_reason, cli_color(c, 1, CLR_RESET));
   print_verified(c, inf);
   print_tee(c, inf);
+  cli_print_citations(c, a->citations);
+  if(cli_save_images(c, a->images, &run->images_saved))
+    return og_exit_code(OG_E_IO);
+  cli_print_cost(c, &a->cost);
   cli_rule(c);
   fprintf(c->out, "Chunks received: %zu\n", run->chunks);
   fprintf(c->out, "Content length: %zu characters\n\n",
@@ -789,6 +821,7 @@ static void run_free(llm_run *run)
   json_decref(run->tools);
   json_decref(run->final_chunk);
   json_decref(run->after_final);
+  json_decref(run->images_saved);
   json_decref(run->nd_str);
   og_buf_free(&run->nd_tail);
   og_buf_free(&run->nd_key);
