@@ -37,6 +37,7 @@ typedef struct llm_run {
   json_t *nd_str;          /* reused to encode one string */
   og_buf nd_tail;          /* ,"role":R...,"model":M,"is_final":false}\n */
   og_buf nd_key;           /* role and model the tail was made for */
+  og_buf nd_line;          /* the line being written */
   int nd_have_tail;
   int wrote;               /* output since the last flush */
   /* spinner */
@@ -464,10 +465,20 @@ static int ndjson_line(cli *c, const json_t *line)
 static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
 {
   char small[1024], *big = NULL;
-  size_t k;
+  size_t k, i;
   int rc;
   if(!s)
     return og_buf_add(out, "null", 4) ? 1 : 0;
+  /* Nothing to escape (no '"', '\\' or control character; the UTF-8 is
+   * already checked): jansson would write the bytes as they are. */
+  for(i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if(ch < 0x20 || ch == '"' || ch == '\\')
+      break;
+  }
+  if(i == n)
+    return og_buf_add(out, "\"", 1) || og_buf_add(out, s, n) ||
+           og_buf_add(out, "\"", 1) ? 1 : 0;
   if(!run->nd_str)
     run->nd_str = json_stringn_nocheck("", 0);
   /* the library checked the UTF-8 with jansson's rules */
@@ -498,7 +509,7 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
 {
   static const char head[] = "{\"choices\":[{\"delta\":{\"content\":";
   FILE *f = run->c->out;
-  og_buf line;
+  og_buf *line;
   unsigned char tag[2];
   int rc;
   tag[0] = ch->role ? 1 : 0;
@@ -530,15 +541,15 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
     }
     run->nd_have_tail = 1;
   }
-  og_buf_init(&line, 8 * OG_LLM_MAX_RESPONSE);
-  rc = nd_string(run, &line, ch->content, ch->content_len);
+  line = &run->nd_line; /* kept between chunks: no allocation per line */
+  og_buf_reset(line);
+  rc = ADD_LIT(line, head) ||
+       nd_string(run, line, ch->content, ch->content_len) ||
+       og_buf_add(line, run->nd_tail.data, run->nd_tail.len);
   if(!rc) {
-    fwrite(head, 1, sizeof(head) - 1, f);
-    fwrite(line.data, 1, line.len, f);
-    fwrite(run->nd_tail.data, 1, run->nd_tail.len, f);
+    fwrite(line->data, 1, line->len, f);
     run->wrote = 1;
   }
-  og_buf_free(&line);
   return rc;
 }
 
@@ -681,6 +692,7 @@ static void run_free(llm_run *run)
   json_decref(run->nd_str);
   og_buf_free(&run->nd_tail);
   og_buf_free(&run->nd_key);
+  og_buf_free(&run->nd_line);
   og_buf_free(&run->cert);
   og_buf_free(&run->spki);
   og_buf_free(&run->msgbuf);
@@ -707,6 +719,7 @@ int cmd_llm(cli *c)
   og_buf_init(&run.toolbuf, 1);
   og_buf_init(&run.nd_tail, 8 * OG_LLM_MAX_RESPONSE);
   og_buf_init(&run.nd_key, 8 * OG_LLM_MAX_RESPONSE);
+  og_buf_init(&run.nd_line, 8 * OG_LLM_MAX_RESPONSE);
   og_err_clear(&err);
   if(c->npos) {
     rc = cli_error(c, OG_E_USAGE, "'%s' takes no arguments (got '%s')",
