@@ -2,7 +2,7 @@
  * value, offline. Used by the node oracle test and as an API example.
  *
  *   OG_PRIVATE_KEY=0x... x402_sign [--now N] [--valid-after-zero]
- *       [--max N] [--networks LIST] [--json] HEADER_VALUE
+ *       [--max N] [--networks LIST] [--assets LIST] [--json] HEADER_VALUE
  *
  * Prints the header value (or, with --json, the payload JSON) on stdout
  * and a summary of what was signed on stderr. The key is read from the
@@ -16,7 +16,7 @@
 static int usage(void)
 {
   fprintf(stderr, "usage: OG_PRIVATE_KEY=... x402_sign [--now N] "
-          "[--valid-after-zero] [--max N] [--networks LIST] [--json] "
+          "[--valid-after-zero] [--max N] [--networks LIST] [--assets LIST] [--json] "
           "HEADER_VALUE\n");
   return 1;
 }
@@ -53,6 +53,12 @@ int main(int argc, char **argv)
     }
     else if(!strcmp(argv[i], "--networks") && i + 1 < argc) {
       if(og_x402_policy_set_networks(&policy, argv[++i], &err)) {
+        fprintf(stderr, "x402_sign: %s\n", err.msg);
+        return 1;
+      }
+    }
+    else if(!strcmp(argv[i], "--assets") && i + 1 < argc) {
+      if(og_x402_policy_set_assets(&policy, argv[++i], &err)) {
         fprintf(stderr, "x402_sign: %s\n", err.msg);
         return 1;
       }

@@ -75,14 +75,27 @@ typedef struct og_client_config {
   const char *private_key_hex;
   const char *max_payment;      /* decimal base units; NULL = 1e17 */
   const char *networks;         /* CAIP-2 list; NULL = the default */
+  const char *payment_assets;   /* NETWORK:ADDRESS list: the only tokens a
+                                   payment is signed in; NULL =
+                                   OG_X402_DEFAULT_ASSETS (OPG on Base) */
   int strict_payee;
 
   long timeout_ms;              /* connect and each wait for data; 0 = 60 s */
+  long max_time_ms;             /* > 0: all of the client's network work
+                                   (registry reads, requests) must end
+                                   within this many ms of og_client_new,
+                                   however slowly a server trickles: a
+                                   command's total deadline */
   og_log_fn log;
   void *log_user;
 } og_client_config;
 
 typedef struct og_client og_client;
+
+/* Words in the detail of some failures, for front ends that add a hint:
+ * a 402 without a wallet key, an answer without a signature. */
+#define OG_CLIENT_NO_KEY "no private key is configured"
+#define OG_CLIENT_UNSIGNED "carries no enclave signature"
 
 /* Create a client. In registry mode this reads the registry and chooses a
  * TEE (exactly tee_id, else at random among the usable active ones).

@@ -30,6 +30,8 @@ extern "C" {
 #define OG_LLM_MAX_RESPONSE ((size_t)16 << 20) /* a non-streamed body */
 #define OG_LLM_MAX_TEXT ((size_t)16 << 20)     /* assembled text/args */
 #define OG_LLM_MAX_TOOL_CALLS 256              /* per answer */
+/* all tool-call bytes (arguments, ids, names) of one streamed answer */
+#define OG_LLM_MAX_TOOL_TOTAL ((size_t)16 << 20)
 /* Caps on what the request builder accepts. */
 #define OG_LLM_MAX_REQUEST ((size_t)32 << 20)
 #define OG_LLM_MAX_STOP 4 /* the gateway's schema allows at most 4 */

@@ -58,6 +58,9 @@ typedef struct og_rpc_opts {
   long timeout_ms;      /* connect, and whole call; 0 = 60 s */
   size_t max_reply;     /* reply body cap; 0 = OG_RPC_DEFAULT_MAX_REPLY */
   og_http *http;        /* transport to share, or NULL for an own one */
+  long max_time_ms;     /* > 0: every call must be done within this many
+                           ms of og_rpc_new, however slowly the RPC
+                           trickles (a command's total deadline) */
 } og_rpc_opts;
 
 /* The URL policy alone (no network): OG_OK or OG_E_USAGE. */
@@ -67,6 +70,10 @@ OG_API og_result og_rpc_check_url(const char *url, int allow_insecure, og_err *e
 OG_API og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
   OG_WARN_UNUSED;
 OG_API void og_rpc_free(og_rpc *r);
+
+/* The RPC as scheme://host:port (no path, query or user part: they may
+ * hold API keys) into out (n bytes, NUL-terminated, may be truncated). */
+void og_rpc_origin(const og_rpc *r, char *out, size_t n);
 
 /* Details of the last call's failure (kind NONE after a success). */
 OG_API const og_rpc_error *og_rpc_last_error(const og_rpc *r);

@@ -33,8 +33,11 @@ extern "C" {
 
 /* The default --max-payment: 0.1 OPG in base units. */
 #define OG_X402_DEFAULT_MAX "100000000000000000"
-/* The default --networks: Base mainnet and Base Sepolia. */
+/* The default payment networks: Base mainnet and Base Sepolia. */
 #define OG_X402_DEFAULT_NETWORKS "eip155:8453,eip155:84532"
+/* The default allowed (network, asset) pairs: OPG on Base. */
+#define OG_X402_OPG_BASE "0xFbC2051AE2265686a469421b2C5A2D5462FbF5eB"
+#define OG_X402_DEFAULT_ASSETS "eip155:8453:" OG_X402_OPG_BASE
 
 typedef enum og_x402_kind {
   OG_X402_UNSUPPORTED = 0,
@@ -103,6 +106,13 @@ OG_API const char *og_x402_required_resource_url(const og_x402_required *r);
 
 /* Local rules for choosing what to sign. */
 #define OG_X402_MAX_NETWORKS 8
+#define OG_X402_MAX_ASSETS 16
+/* One token the client may pay with, on one network. */
+typedef struct og_x402_asset {
+  char network[64];          /* CAIP-2, "eip155:N" */
+  og_address asset;
+} og_x402_asset;
+
 typedef struct og_x402_policy {
   og_u256 max_amount;        /* never sign more; equal is allowed */
   char networks[OG_X402_MAX_NETWORKS][64];
@@ -110,13 +120,24 @@ typedef struct og_x402_policy {
   int has_payee;             /* payee: the TEE's registry payment address */
   og_address payee;
   int strict_payee;          /* refuse a payTo other than payee */
-  int has_asset;             /* optional: the only token to pay with */
-  og_address asset;
+  /* The only (network, asset) pairs a payment may be signed for, in every
+   * scheme. Empty: nothing can be paid. */
+  og_x402_asset assets[OG_X402_MAX_ASSETS];
+  size_t n_assets;
 } og_x402_policy;
 
-/* Defaults: max OG_X402_DEFAULT_MAX, networks OG_X402_DEFAULT_NETWORKS, no
- * payee, no asset. */
+/* Defaults: max OG_X402_DEFAULT_MAX, networks OG_X402_DEFAULT_NETWORKS,
+ * assets OG_X402_DEFAULT_ASSETS, no payee. */
 OG_API void og_x402_policy_init(og_x402_policy *p);
+
+/* Replace the allowed assets with a comma-separated list of
+ * NETWORK:ADDRESS pairs ("eip155:8453:0xFbC2...,eip155:84532:0x...").
+ * Spaces around items are ignored. OG_E_USAGE for an empty item, a
+ * network that is not eip155:<chain id>, a bad address (EIP-55 checked
+ * when mixed case) or more than OG_X402_MAX_ASSETS pairs; the policy is
+ * unchanged then. */
+OG_API og_result og_x402_policy_set_assets(og_x402_policy *p, const char *list,
+                                    og_err *err);
 
 /* A comma-separated list of CAIP-2 names ("eip155:8453,eip155:84532").
  * Spaces around names are ignored; empty names are refused. OG_E_USAGE. */
@@ -131,10 +152,14 @@ OG_API og_result og_x402_policy_set_max(og_x402_policy *p, const char *decimal,
 #define OG_X402_WARN_PAYEE 1u /* payTo is not the registry payment address */
 
 /* Choose the first requirement that we can sign, on an allowed network,
- * with amount <= max, a facilitator (upto), sane timeout (1..3600 s), a
- * non-zero payTo, and payee and asset as the policy says. *index receives
- * its position and *warnings (may be NULL) the OG_X402_WARN_* flags. When
- * none fits: OG_E_PAYMENT with each requirement's reason in err. */
+ * in an allowed asset of that network, with amount <= max, a facilitator
+ * (upto), sane timeout (1..3600 s), a non-zero payTo, and payee as the
+ * policy says. This is the one place where the asset is checked, for
+ * every scheme. *index receives its position and *warnings (may be NULL)
+ * the OG_X402_WARN_* flags. When none fits: OG_E_PAYMENT with each
+ * requirement's reason in err; a refusal over the allowed assets contains
+ * the words OG_X402_ASSET_REFUSAL (front ends add their hint on that). */
+#define OG_X402_ASSET_REFUSAL "allowed asset"
 OG_API og_result og_x402_select(size_t *index, unsigned *warnings,
                          const og_x402_required *r, const og_x402_policy *p,
                          og_err *err) OG_WARN_UNUSED;

@@ -53,6 +53,20 @@ og_result og_registry_fetch_active(og_rpc *r, og_buf *out,
   return OG_OK;
 }
 
+/* eth_call answered "0x": there is no contract at that address on that
+ * chain (an empty reply is never a registry answer). */
+static og_result no_contract(const og_rpc *r, const og_address *registry,
+                             const char *method, og_err *err)
+{
+  char addr[43], origin[256];
+  og_address_to_checksum(addr, registry);
+  og_rpc_origin(r, origin, sizeof(origin));
+  return og_fail(err, OG_E_RPC, "no contract answers at the registry "
+                 "address %s on the RPC %s (%s returned no data): check "
+                 "the registry address and that the RPC is the registry's "
+                 "chain", addr, origin, method);
+}
+
 /* A reply we cannot decode means the registry could not be read; it is
  * never taken as "no TEEs". */
 static og_result decode_fail(og_result rc, const char *method,
@@ -77,6 +91,10 @@ og_result og_registry_get_active(og_rpc *r, og_tee_list *list,
   if(rc) {
     og_buf_free(&raw);
     return rc;
+  }
+  if(!raw.len) {
+    og_buf_free(&raw);
+    return no_contract(r, registry, "getActiveTEEs", err);
   }
   og_err_clear(&e);
   rc = og_registry_decode_tees(list, raw.data, raw.len, &e);
@@ -117,6 +135,10 @@ og_result og_registry_get_tee(og_rpc *r, og_tee_list *list,
     return og_fail(err, rc, "reading getTEE(%s) from the registry: %s",
                    idhex, e.msg);
   }
+  if(!raw.len) {
+    og_buf_free(&raw);
+    return no_contract(r, registry, "getTEE", err);
+  }
   rc = og_registry_decode_tee(list, raw.data, raw.len, &e);
   og_buf_free(&raw);
   if(rc)
@@ -147,6 +169,10 @@ og_result og_registry_is_active(og_rpc *r, int *active,
     og_buf_free(&raw);
     return og_fail(err, rc, "reading isTEEActive from the registry: %s",
                    e.msg);
+  }
+  if(!raw.len) {
+    og_buf_free(&raw);
+    return no_contract(r, registry, "isTEEActive", err);
   }
   memset(zero, 0, sizeof(zero));
   if(raw.len != 32 || memcmp(raw.data, zero, 31) || raw.data[31] > 1) {
@@ -256,7 +282,7 @@ void og_tee_check_entry(og_tee_check *out, const og_tee *t)
 og_result og_tee_id_parse(og_bytes32 *out, const char *text, og_err *err)
 {
   if(!text || og_bytes32_from_hex(out, text) != OG_OK)
-    return og_fail(err, OG_E_USAGE, "--tee-id: expected 64 hex digits "
+    return og_fail(err, OG_E_USAGE, "expected 64 hex digits "
                    "(optionally 0x-prefixed)");
   return OG_OK;
 }
@@ -290,7 +316,7 @@ static int unusable(char *reason, size_t rsz, const og_tee_select_opts *o,
     return 1;
   }
   if(!pcr_allowed(o, t)) {
-    snprintf(reason, rsz, "its pcrHash is not one of --require-pcr");
+    snprintf(reason, rsz, "its pcrHash is not one of the allowed values");
     return 1;
   }
   return 0;

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "opengradient/og_json.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_rpc.h"
 
@@ -25,9 +26,30 @@ struct og_rpc {
   int is_http;
   long timeout_ms;
   size_t max_reply;
+  uint64_t deadline;    /* og_http_clock_ms() limit; 0 = none */
   json_int_t next_id;
   og_rpc_error last;
 };
+
+void og_rpc_origin(const og_rpc *r, char *out, size_t n)
+{
+  CURLU *u = curl_url();
+  char *scheme = NULL, *host = NULL, *port = NULL;
+  if(!n)
+    return;
+  out[0] = 0;
+  if(u && !curl_url_set(u, CURLUPART_URL, r->url, 0) &&
+     !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
+     !curl_url_get(u, CURLUPART_HOST, &host, 0) &&
+     !curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT))
+    snprintf(out, n, "%s://%s:%s", scheme, host, port);
+  else
+    snprintf(out, n, "(unreadable URL)");
+  curl_free(scheme);
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+}
 
 /* ---- URL policy --------------------------------------------------- */
 
@@ -81,8 +103,7 @@ static og_result check_url(int *is_http, const char *url, int allow_insecure,
     if(!allow_insecure && !host_is_loopback(host))
       r = og_fail(err, OG_E_USAGE,
                   "plain http:// to %s is refused because the "
-                  "registry is the root of trust; use https://, or "
-                  "--allow-insecure-rpc", host);
+                  "registry is the root of trust; use https://", host);
   }
   else
     r = og_fail(err, OG_E_USAGE, "scheme %s is not supported; "
@@ -122,6 +143,8 @@ og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
   r->is_http = is_http;
   r->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms
                                        : OG_RPC_DEFAULT_TIMEOUT_MS;
+  if(opts->max_time_ms > 0)
+    r->deadline = og_http_clock_ms() + (uint64_t)opts->max_time_ms;
   r->max_reply = opts->max_reply ? opts->max_reply
                                  : OG_RPC_DEFAULT_MAX_REPLY;
   r->next_id = 1;
@@ -197,7 +220,12 @@ og_result og_rpc_parse_reply(json_t **result, og_rpc_error *rerr,
   memset(rerr, 0, sizeof(*rerr));
   if(!body || !len)
     return malformed(rerr, "empty body", err);
-  root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
+  {
+    og_err se;
+    if(og_json_scan((const char *)body, len, &se))
+      return malformed(rerr, se.msg, err);
+  }
+  root = og_json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
   if(!root)
     return malformed(rerr, "not JSON", err);
   if(!json_is_object(root)) {
@@ -297,6 +325,19 @@ og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
   hr.body_len = strlen(text);
   hr.connect_timeout_ms = r->timeout_ms;
   hr.total_timeout_ms = r->timeout_ms;
+  if(r->deadline) {
+    uint64_t now = og_http_clock_ms();
+    if(now >= r->deadline) {
+      free(text);
+      r->last.kind = OG_RPC_FAIL_TIMEOUT;
+      return og_fail(err, OG_E_RPC, "the RPC work did not finish within "
+                     "the maximum time (before %s)", method);
+    }
+    if(r->deadline - now < (uint64_t)hr.total_timeout_ms)
+      hr.total_timeout_ms = (long)(r->deadline - now);
+    if(hr.connect_timeout_ms > hr.total_timeout_ms)
+      hr.connect_timeout_ms = hr.total_timeout_ms;
+  }
   hr.max_body = r->max_reply;
   hr.allow_http = r->is_http;
   og_err_clear(&terr);
@@ -313,8 +354,8 @@ og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
     }
     if(rc == OG_E_TOO_LARGE) {
       r->last.kind = OG_RPC_FAIL_TOO_LARGE;
-      return og_fail(err, OG_E_RPC, "the RPC reply to %s exceeds %zu bytes",
-                     method, r->max_reply);
+      return og_fail(err, OG_E_RPC, "the RPC reply to %s is too large: %s",
+                     method, terr.msg);
     }
     r->last.kind = OG_RPC_FAIL_TRANSPORT;
     return og_fail(err, OG_E_RPC, "cannot reach the RPC: %s", terr.msg);

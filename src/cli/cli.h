@@ -23,6 +23,7 @@ typedef enum cli_cmd {
   CMD_CONFIG_CLEAR,
   CMD_VERIFY,
   CMD_APPROVE,
+  CMD_MODELS,
   CMD_COUNT
 } cli_cmd;
 
@@ -52,6 +53,8 @@ typedef enum cli_opt_id {
   OPT_HELP,
   OPT_VERSION,
   OPT_MAX_AGE,
+  OPT_PAYMENT_ASSET,
+  OPT_MAX_TIME,
   /* command options */
   OPT_MODEL,
   OPT_PROMPT,
@@ -68,6 +71,8 @@ typedef enum cli_opt_id {
   OPT_YES,
   OPT_AMOUNT,
   OPT_TOKEN,
+  OPT_MAX_FEE_GWEI,
+  OPT_CHAIN_ID,
   OPT_COUNT
 } cli_opt_id;
 
@@ -93,6 +98,7 @@ typedef struct cli {
   int color_out;                   /* colour on stdout */
   int color_err;
   long timeout_ms;
+  long max_time_ms;                /* --max-time; 0 = none */
   FILE *out;
   FILE *errf;
 } cli;
@@ -102,6 +108,8 @@ int cli_parse(cli *c, int argc, char **argv, og_err *err);
 void cli_print_help(const cli *c, FILE *f);
 const char *cli_opt_str(const cli *c, cli_opt_id id, const char *dflt);
 int cli_has(const cli *c, cli_opt_id id);
+/* The long name of an option, without the dashes. */
+const char *cli_opt_name(cli_opt_id id);
 
 /* output.c */
 int cli_error(cli *c, og_result r, const char *fmt, ...) OG_PRINTF(3, 4);
@@ -138,5 +146,6 @@ int cmd_tee(cli *c);
 int cmd_llm(cli *c);
 int cmd_verify(cli *c);
 int cmd_approve(cli *c);
+int cmd_models(cli *c);
 
 #endif

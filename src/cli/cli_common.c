@@ -36,7 +36,9 @@ int cli_registry_check(cli *c, cli_registry *reg)
     reg->n_pcr_allow++;
   }
   if(og_rpc_check_url(url, cli_has(c, OPT_ALLOW_INSECURE_RPC), &err))
-    return cli_error(c, OG_E_USAGE, "--rpc-url: %s", err.msg);
+    return cli_error(c, OG_E_USAGE, "--rpc-url: %s%s", err.msg,
+                     strstr(err.msg, "plain http://") ?
+                     ", or --allow-insecure-rpc" : "");
   return 0;
 }
 
@@ -52,6 +54,7 @@ int cli_registry_open(cli *c, cli_registry *reg)
   o.url = cli_opt_str(c, OPT_RPC_URL, NULL);
   o.allow_insecure = cli_has(c, OPT_ALLOW_INSECURE_RPC);
   o.timeout_ms = c->timeout_ms;
+  o.max_time_ms = c->max_time_ms;
   og_err_clear(&err);
   r = og_rpc_new(&reg->rpc, &o, &err);
   if(r)

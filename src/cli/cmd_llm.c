@@ -14,6 +14,7 @@
 #include "cli_files.h"
 #include "opengradient/og_client.h"
 #include "opengradient/og_hex.h"
+#include "opengradient/og_models.h"
 #include "opengradient/og_registry_client.h"
 #include "opengradient/og_secp.h"
 
@@ -54,6 +55,7 @@ typedef struct llm_run {
   og_buf msgbuf, toolbuf;
   char key[160];
   char registry[43];       /* cfg.registry points here, not at a local */
+  char *assets;            /* cfg.payment_assets: --payment-asset joined */
   og_bytes32 pcr[CLI_MAX_MULTI];
   const char *stop[CLI_MAX_MULTI];
 } llm_run;
@@ -63,13 +65,114 @@ static void log_line(void *user, const char *line)
   cli *c = user;
   /* the library's warnings (e.g. a payTo that is not the registry's) are
    * shown without -v too */
-  if(!strncmp(line, "warning: ", 9))
+  if(!strncmp(line, "warning: ", 9) && strstr(line, "payTo differs"))
+    cli_warn(c, "%s (use --strict-payee to refuse)", line + 9);
+  else if(!strncmp(line, "warning: ", 9))
     cli_warn(c, "%s", line + 9);
   else
     cli_verbose(c, "%s", line);
 }
 
+/* ---------------- errors: option names and hints ---------------- */
+
+/* The library names request fields and values, never options: report its
+ * detail with the option that gave the value, once, and the hint that
+ * goes with it. */
+static int llm_fail(cli *c, og_result r, const og_err *err)
+{
+  static const struct {
+    const char *prefix;   /* the library's words at the start */
+    cli_opt_id opt, file_opt;
+    int keep;             /* keep the prefix after the option name */
+  } fields[] = {
+    {"model: ", OPT_MODEL, OPT_COUNT, 0},
+    {"max_tokens: ", OPT_MAX_TOKENS, OPT_COUNT, 0},
+    {"temperature: ", OPT_TEMPERATURE, OPT_COUNT, 0},
+    {"stop: ", OPT_STOP_SEQUENCE, OPT_COUNT, 0},
+    {"messages: ", OPT_MESSAGES, OPT_MESSAGES_FILE, 0},
+    {"messages", OPT_MESSAGES, OPT_MESSAGES_FILE, 1},
+    {"tools: ", OPT_TOOLS, OPT_TOOLS_FILE, 0},
+    {"tools", OPT_TOOLS, OPT_TOOLS_FILE, 1},
+    {"settlement mode ", OPT_SETTLEMENT_MODE, OPT_COUNT, 1},
+    {"tool_choice: ", OPT_TOOL_CHOICE, OPT_COUNT, 0},
+    {"prompt: ", OPT_PROMPT, OPT_COUNT, 0},
+    {"server URL ", OPT_LLM_SERVER_URL, OPT_COUNT, 1},
+    {"the pinned TLS certificate", OPT_TLS_CERT, OPT_COUNT, 1},
+    {"a pinned TLS certificate", OPT_TLS_CERT, OPT_COUNT, 1},
+  };
+  const char *msg = err && err->msg[0] ? err->msg : og_strerror(r);
+  const char *hint = "";
+  size_t i;
+  if(strstr(msg, OG_X402_ASSET_REFUSAL))
+    hint = "; to pay in it, add --payment-asset NETWORK:ADDRESS";
+  else if(strstr(msg, OG_CLIENT_NO_KEY))
+    hint = ": use --private-key-file, OG_PRIVATE_KEY or 'opengradient "
+           "config init'";
+  else if(strstr(msg, OG_CLIENT_UNSIGNED))
+    hint = "; use --no-verify to accept it unchecked";
+  else if(!strcmp(msg, "tool_choice: needs tools"))
+    hint = " (--tools or --tools-file)";
+  else if(strstr(msg, "more than the maximum age"))
+    hint = " (--max-age)";
+  for(i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+    size_t n = strlen(fields[i].prefix);
+    cli_opt_id o = fields[i].opt;
+    if(strncmp(msg, fields[i].prefix, n))
+      continue;
+    if(fields[i].file_opt != OPT_COUNT && cli_has(c, fields[i].file_opt))
+      o = fields[i].file_opt;
+    return cli_error(c, r, "--%s: %s%s", cli_opt_name(o),
+                     fields[i].keep ? msg : msg + n, hint);
+  }
+  return cli_error(c, r, "%s%s", msg, hint);
+}
+
 /* ---------------- option checks (before any network) ---------------- */
+
+/* --max-payment, --networks and --payment-asset, checked with the
+ * library's own parsers so that a bad value is exit 1 naming the option.
+ * The repeated --payment-asset values are joined into run->assets. */
+static int payment_options(llm_run *run, og_client_config *cfg)
+{
+  cli *c = run->c;
+  const cli_value *v = &c->opt[OPT_PAYMENT_ASSET];
+  og_x402_policy pol;
+  og_err err;
+  og_x402_policy_init(&pol);
+  og_err_clear(&err);
+  if(og_x402_policy_set_max(&pol, cfg->max_payment ? cfg->max_payment :
+                            OG_X402_DEFAULT_MAX, &err))
+    return cli_error(c, OG_E_USAGE, "--max-payment: %s", err.msg);
+  if(cfg->networks && og_x402_policy_set_networks(&pol, cfg->networks, &err))
+    return cli_error(c, OG_E_USAGE, "--networks: %s", err.msg);
+  if(v->set) {
+    size_t i, n = 0;
+    if(v->nmulti) {
+      for(i = 0; i < (size_t)v->nmulti; i++)
+        n += strlen(v->multi[i]) + 1;
+      run->assets = calloc(1, n + 1);
+      if(!run->assets)
+        return cli_error(c, OG_E_NOMEM, "out of memory");
+      for(i = 0; i < (size_t)v->nmulti; i++) {
+        if(i)
+          strcat(run->assets, ",");
+        strcat(run->assets, v->multi[i]);
+      }
+    }
+    else if(v->value) {
+      run->assets = strdup(v->value);
+      if(!run->assets)
+        return cli_error(c, OG_E_NOMEM, "out of memory");
+    }
+    if(run->assets &&
+       og_x402_policy_set_assets(&pol, run->assets, &err))
+      return cli_error(c, OG_E_USAGE, "%s: %s",
+                       v->from_env ? "OG_PAYMENT_ASSETS" : "--payment-asset",
+                       err.msg);
+    cfg->payment_assets = run->assets;
+  }
+  return 0;
+}
 
 static int parse_int_opt(cli *c, cli_opt_id id, const char *name,
                          int64_t *out)
@@ -112,7 +215,7 @@ static int user_json(llm_run *run, cli_opt_id text_opt, cli_opt_id file_opt,
   }
   r = og_llm_parse_user_json(out, what, text, len, &err);
   if(r)
-    return cli_fail(c, r, &err);
+    return llm_fail(c, r, &err);
   if(!json_is_array(*out))
     return cli_error(c, OG_E_USAGE, "--%s must be a JSON array", what);
   return 0;
@@ -138,7 +241,11 @@ static int check_options(llm_run *run, og_client_config *cfg)
   rq->params.model = cli_opt_str(c, OPT_MODEL, NULL);
   r = og_llm_model_name(&name, rq->params.model, &err);
   if(r)
-    return cli_fail(c, r, &err);
+    return llm_fail(c, r, &err);
+  if(!og_model_find(rq->params.model))
+    cli_verbose(c, "warning: model '%s' is not in the known model table "
+                "(see 'opengradient models'); sending it anyway",
+                rq->params.model);
   if(run->completion) {
     if(!cli_has(c, OPT_PROMPT))
       return cli_error(c, OG_E_USAGE, "--prompt is required");
@@ -192,7 +299,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
   r = og_settlement_parse(&rq->settlement,
                           cli_opt_str(c, OPT_SETTLEMENT_MODE, NULL), &err);
   if(r)
-    return cli_fail(c, r, &err);
+    return llm_fail(c, r, &err);
   /* the request body itself, to catch bad parameters now */
   {
     og_buf body;
@@ -204,16 +311,20 @@ static int check_options(llm_run *run, og_client_config *cfg)
     og_buf_free(&body);
     json_decref(j);
     if(r)
-      return cli_fail(c, r, &err);
+      return llm_fail(c, r, &err);
   }
 
   /* client configuration */
   memset(cfg, 0, sizeof(*cfg));
   cfg->timeout_ms = c->timeout_ms;
+  cfg->max_time_ms = c->max_time_ms;
   cfg->no_verify = cli_has(c, OPT_NO_VERIFY);
   cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
   cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
   cfg->networks = cli_opt_str(c, OPT_NETWORKS, NULL);
+  rc = payment_options(run, cfg);
+  if(rc)
+    return rc;
   cfg->log = log_line;
   cfg->log_user = c;
   if(cli_has(c, OPT_MAX_AGE)) {
@@ -698,6 +809,7 @@ static void run_free(llm_run *run)
   og_buf_free(&run->msgbuf);
   og_buf_free(&run->toolbuf);
   og_wipe(run->key, sizeof(run->key));
+  free(run->assets);
 }
 
 int cmd_llm(cli *c)
@@ -740,14 +852,14 @@ int cmd_llm(cli *c)
   r = og_client_new(&run.client, &cfg, &err);
   og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
   if(r) {
-    rc = cli_fail(c, r, &err);
+    rc = llm_fail(c, r, &err);
     run_free(&run);
     return rc;
   }
   r = og_call_start(run.client, &call, &run.req, run.completion, call_done,
                     &run, &err);
   if(r) {
-    rc = cli_fail(c, r, &err);
+    rc = llm_fail(c, r, &err);
     run_free(&run);
     return rc;
   }
@@ -772,7 +884,7 @@ int cmd_llm(cli *c)
     if(run.stream && run.header_done && !c->json)
       fputc('\n', c->out);
     fflush(c->out);
-    rc = cli_fail(c, run.rc, &run.err);
+    rc = llm_fail(c, run.rc, &run.err);
   }
   else
     rc = run.stream ? print_stream_end(&run) : print_result(&run);

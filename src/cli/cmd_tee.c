@@ -162,7 +162,7 @@ static int tee_show(cli *c, cli_registry *reg)
     return cli_error(c, OG_E_USAGE, "tee show: give exactly one TEE id");
   r = og_tee_id_parse(&id, c->pos[0], &err);
   if(r)
-    return cli_fail(c, r, &err);
+    return cli_error(c, r, "TEE id '%s': %s", c->pos[0], err.msg);
   r = og_registry_get_tee(reg->rpc, &list, &reg->address, &id, &err);
   if(!r)
     r = og_registry_is_active(reg->rpc, &active, &reg->address, &id, &err);
@@ -246,7 +246,7 @@ static int tee_check(cli *c, cli_registry *reg)
     memset(&so, 0, sizeof(so));
     r = og_tee_id_parse(&id, c->pos[0], &err);
     if(r)
-      return cli_fail(c, r, &err);
+      return cli_error(c, r, "TEE id '%s': %s", c->pos[0], err.msg);
     so.tee_id = &id;
     so.tee_type = reg->tee_type;
     so.pcr_allow = reg->pcr_allow;
@@ -291,6 +291,8 @@ static int tee_check(cli *c, cli_registry *reg)
     req.pin_der_len = usable[i]->tls_cert_len;
     req.connect_timeout_ms = c->timeout_ms;
     req.total_timeout_ms = c->timeout_ms;
+    if(c->max_time_ms && c->max_time_ms < req.total_timeout_ms)
+      req.total_timeout_ms = c->max_time_ms;
     req.max_body = 1 << 20;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     og_err_clear(&err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opengradient/og_json.h"
 #include "cli.h"
 #include "cli_common.h"
 #include "cli_files.h"
@@ -18,8 +19,8 @@
 static json_t *load_result(const og_buf *b)
 {
   /* answers may carry U+0000 (\u0000), which jansson refuses by default */
-  json_t *j = json_loadb((const char *)b->data, b->len, JSON_ALLOW_NUL,
-                         NULL);
+  json_t *j = og_json_loadb((const char *)b->data, b->len, JSON_ALLOW_NUL,
+                            NULL);
   const char *p, *end;
   if(j && json_is_object(j))
     return j;
@@ -31,7 +32,7 @@ static json_t *load_result(const og_buf *b)
   while(p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-    j = json_loadb(p, n, JSON_ALLOW_NUL, NULL);
+    j = og_json_loadb(p, n, JSON_ALLOW_NUL, NULL);
     if(j && json_is_true(json_object_get(j, "is_final")))
       return j;
     json_decref(j);

@@ -26,6 +26,8 @@ static int dispatch(cli *c)
     return cmd_verify(c);
   case CMD_APPROVE:
     return cmd_approve(c);
+  case CMD_MODELS:
+    return cmd_models(c);
   default:
     return cli_error(c, OG_E_USAGE, "no command given (see --help)");
   }
@@ -43,6 +45,16 @@ static int parse_timeout(cli *c)
   c->timeout_ms = (long)(v * 1000.0 + 0.5);
   if(c->timeout_ms < 1)
     c->timeout_ms = 1;
+  if(cli_has(c, OPT_MAX_TIME)) {
+    s = cli_opt_str(c, OPT_MAX_TIME, NULL);
+    v = strtod(s, &end);
+    if(end == s || *end || !(v > 0) || v > 86400)
+      return cli_error(c, OG_E_USAGE, "--max-time: '%s' is not a number of "
+                       "seconds between 0 and 86400", s);
+    c->max_time_ms = (long)(v * 1000.0 + 0.5);
+    if(c->max_time_ms < 1)
+      c->max_time_ms = 1;
+  }
   return 0;
 }
 

@@ -81,6 +81,12 @@ static const cli_opt options[OPT_COUNT] = {
     "print the version"},
   [OPT_MAX_AGE] = {"max-age", 0, 1, 0, NULL, "SECONDS", NULL, F_GLOBAL,
     "refuse live answers signed more than SECONDS ago"},
+  [OPT_PAYMENT_ASSET] = {"payment-asset", 0, 1, 1, "OG_PAYMENT_ASSETS",
+    "NETWORK:ADDRESS", "eip155:8453:0xFbC2051AE2265686a469421b2C5A2D5462FbF5eB",
+    F_GLOBAL, "token a payment may be signed in, per network (repeatable; "
+    "given values replace the default OPG on Base)"},
+  [OPT_MAX_TIME] = {"max-time", 0, 1, 0, NULL, "SECONDS", NULL, F_GLOBAL,
+    "total deadline for the command's network work"},
   [OPT_MODEL] = {"model", 'm', 1, 0, NULL, "PROVIDER/MODEL", NULL, F_LLM,
     "model to use (required)"},
   [OPT_PROMPT] = {"prompt", 'p', 1, 0, NULL, "TEXT", NULL, F_COMPLETION,
@@ -113,6 +119,10 @@ static const cli_opt options[OPT_COUNT] = {
   [OPT_TOKEN] = {"token", 0, 1, 0, NULL, "ADDR",
     "0xFbC2051AE2265686a469421b2C5A2D5462FbF5eB", F_APPROVE,
     "ERC-20 token to approve for Permit2"},
+  [OPT_MAX_FEE_GWEI] = {"max-fee-gwei", 0, 1, 0, NULL, "G", "50", F_APPROVE,
+    "refuse a maxFeePerGas above G gwei (decimals allowed)"},
+  [OPT_CHAIN_ID] = {"chain-id", 0, 1, 0, NULL, "N", "8453", F_APPROVE,
+    "the payment network's chain id the RPC must report"},
 };
 
 static const struct {
@@ -141,6 +151,8 @@ static const struct {
    "check a saved --json result's enclave signature"},
   {"approve", NULL, CMD_APPROVE, "approve --amount N",
    "ensure the token's allowance to Permit2"},
+  {"models", NULL, CMD_MODELS, "models",
+   "list the models the client knows (provider/model)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -326,6 +338,11 @@ const char *cli_opt_str(const cli *c, cli_opt_id id, const char *dflt)
   if(dflt)
     return dflt;
   return options[id].dflt_text;
+}
+
+const char *cli_opt_name(cli_opt_id id)
+{
+  return id < OPT_COUNT && options[id].name ? options[id].name : "?";
 }
 
 int cli_has(const cli *c, cli_opt_id id)

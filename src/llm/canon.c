@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opengradient/og_json.h"
 #include "opengradient/og_canon.h"
 #include "opengradient/og_keccak.h"
 
@@ -264,7 +265,9 @@ og_result og_json_parse(json_t **out, const char *text, size_t len,
   if(len > max)
     return og_fail(err, OG_E_TOO_LARGE, "JSON text of %zu bytes exceeds %zu",
                    len, max);
-  v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+  if(og_json_scan(text, len, err) != OG_OK)
+    return OG_E_TOO_LARGE;
+  v = og_json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
   if(!v) {
     if(json_error_code(&je) == json_error_numeric_overflow) {
       if(strstr(je.text, "integer"))

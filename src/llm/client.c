@@ -58,6 +58,7 @@ struct og_client {
   og_privkey key;
   og_x402_policy policy;
   long timeout_ms;
+  uint64_t deadline;      /* og_http_clock_ms() limit; 0 = none */
   og_log_fn log;
   void *log_user;
   upto_session sessions[OG_MAX_SESSIONS];
@@ -132,7 +133,7 @@ og_result og_settlement_parse(og_settlement *out, const char *name,
   else if(!strcmp(name, "individual-full"))
     *out = OG_SETTLEMENT_INDIVIDUAL;
   else
-    return og_fail(err, OG_E_USAGE, "--x402-settlement-mode: '%s' is not "
+    return og_fail(err, OG_E_USAGE, "settlement mode '%s' is not "
                    "one of private, batch-hashed, individual-full", name);
   return OG_OK;
 }
@@ -306,7 +307,7 @@ static og_result check_cert(const unsigned char *der, size_t len, og_err *err)
   int ok = x && p == der + len;
   X509_free(x);
   if(!ok)
-    return og_fail(err, OG_E_USAGE, "--tls-cert: not an X.509 certificate");
+    return og_fail(err, OG_E_USAGE, "the pinned TLS certificate is not an X.509 certificate");
   return OG_OK;
 }
 
@@ -319,6 +320,8 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
   if(!c)
     return og_fail(err, OG_E_NOMEM, "out of memory");
   c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
+  if(cfg->max_time_ms > 0)
+    c->deadline = og_http_clock_ms() + (uint64_t)cfg->max_time_ms;
   c->verify = !cfg->no_verify;
   c->max_age = cfg->max_age_seconds;
   c->log = cfg->log;
@@ -332,6 +335,10 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     r = og_x402_policy_set_networks(&c->policy, cfg->networks ?
                                     cfg->networks : OG_X402_DEFAULT_NETWORKS,
                                     err);
+  if(!r)
+    r = og_x402_policy_set_assets(&c->policy, cfg->payment_assets ?
+                                  cfg->payment_assets :
+                                  OG_X402_DEFAULT_ASSETS, err);
   if(r)
     goto fail;
   c->policy.strict_payee = cfg->strict_payee;
@@ -357,7 +364,7 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
   if(cfg->llm_server_url) {
     const char *u = cfg->llm_server_url;
     if(strncasecmp(u, "https://", 8) || !u[8]) {
-      r = og_fail(err, OG_E_USAGE, "--llm-server-url: '%s' is not an "
+      r = og_fail(err, OG_E_USAGE, "server URL '%s' is not an "
                   "https:// URL", u);
       goto fail;
     }
@@ -387,12 +394,12 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     const char *reg = cfg->registry ? cfg->registry : OG_DEFAULT_REGISTRY;
     const char *url = cfg->rpc_url ? cfg->rpc_url : OG_DEFAULT_RPC_URL;
     if(cfg->tls_cert_der) {
-      r = og_fail(err, OG_E_USAGE, "--tls-cert goes with --llm-server-url; "
+      r = og_fail(err, OG_E_USAGE, "a pinned TLS certificate goes with a server URL; "
                   "registry TEEs are pinned to their registered certificate");
       goto fail;
     }
     if(og_address_from_hex(&c->registry, reg)) {
-      r = og_fail(err, OG_E_USAGE, "--registry: '%s' is not a contract "
+      r = og_fail(err, OG_E_USAGE, "registry '%s' is not a contract "
                   "address", reg);
       goto fail;
     }
@@ -403,7 +410,7 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
       c->has_tee_id = 1;
     }
     if(cfg->pcr_allow_len > OG_CLIENT_MAX_PCR) {
-      r = og_fail(err, OG_E_USAGE, "too many --require-pcr values");
+      r = og_fail(err, OG_E_USAGE, "too many allowed pcrHash values (at most %d)", OG_CLIENT_MAX_PCR);
       goto fail;
     }
     if(cfg->pcr_allow_len)
@@ -415,6 +422,7 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     ro.url = url;
     ro.allow_insecure = cfg->allow_insecure_rpc;
     ro.timeout_ms = c->timeout_ms;
+    ro.max_time_ms = cfg->max_time_ms;
     ro.http = c->http;
     r = og_rpc_new(&c->rpc, &ro, err);
     if(r)
@@ -674,8 +682,7 @@ static og_result verify_answer(og_call *call, og_err *err)
   if(!a->tee_signature || !a->has_tee_timestamp || !a->tee_request_hash ||
      !a->tee_output_hash || !a->tee_id)
     return og_fail(err, OG_E_VERIFY, "the answer carries no enclave "
-                   "signature (tee_signature/tee_* fields missing); use "
-                   "--no-verify to accept it unchecked");
+                   "signature (tee_signature/tee_* fields missing)");
   memset(&ans, 0, sizeof(ans));
   ans.text = a->text;
   ans.text_len = a->text_len;
@@ -703,7 +710,7 @@ static og_result verify_answer(og_call *call, og_err *err)
     long long age = (long long)time(NULL) - (long long)a->tee_timestamp;
     if(age > c->max_age)
       return og_fail(err, OG_E_VERIFY, "the answer was signed %lld s ago, "
-                     "more than --max-age %ld", age, c->max_age);
+                     "more than the maximum age of %ld s", age, c->max_age);
   }
   call->out.verified = 1;
   logf_(c, "answer verified: signature by TEE %s over request hash and "
@@ -785,18 +792,20 @@ static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
   }
   if(!c->has_key)
     return og_fail(err, OG_E_PAYMENT, "the server asks for payment (HTTP "
-                   "402) but no private key is configured: use "
-                   "--private-key-file, OG_PRIVATE_KEY or 'opengradient "
-                   "config init'");
-  if(hdr)
-    r = og_x402_decode_header(&req, hdr, strlen(hdr), err);
-  else
-    r = og_x402_decode_body(&req, og_buf_str(body), body->len, err);
-  if(r) {
-    og_x402_required_free(req);
-    return r == OG_E_PAYMENT ? r : og_fail(err, OG_E_PAYMENT, "cannot read "
-                                           "the payment demand: %s",
-                                           err ? err->msg : og_strerror(r));
+                   "402) but " OG_CLIENT_NO_KEY);
+  {
+    og_err derr; /* never format err->msg into itself */
+    og_err_clear(&derr);
+    if(hdr)
+      r = og_x402_decode_header(&req, hdr, strlen(hdr), &derr);
+    else
+      r = og_x402_decode_body(&req, og_buf_str(body), body->len, &derr);
+    if(r) {
+      og_x402_required_free(req);
+      return og_fail(err, OG_E_PAYMENT, "%s%s", r == OG_E_PAYMENT ? "" :
+                     "cannot read the payment demand: ",
+                     derr.msg[0] ? derr.msg : og_strerror(r));
+    }
   }
   c->policy.has_payee = call->tee.has_pay;
   if(call->tee.has_pay)
@@ -808,7 +817,7 @@ static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
   }
   if(warn & OG_X402_WARN_PAYEE)
     logf_(c, "warning: payTo differs from the TEE's registry payment "
-          "address %s (use --strict-payee to refuse)", call->tee.pay);
+          "address %s", call->tee.pay);
   call->out.warnings |= warn;
   og_buf_init(&json, OG_X402_MAX_PAYMENT);
   og_buf_wipe_free(&call->payment);
@@ -970,6 +979,18 @@ static og_result send_attempt(og_call *call, og_err *err)
   req.pin_der_len = call->tee.pin_len;
   req.connect_timeout_ms = c->timeout_ms;
   req.idle_timeout_ms = c->timeout_ms;
+  if(c->deadline) {
+    /* the total deadline, however slowly the server trickles */
+    uint64_t now = og_http_clock_ms();
+    if(now >= c->deadline) {
+      og_buf_wipe_free(&payhdr);
+      return og_fail(err, OG_E_TIMEOUT, "the maximum time passed before "
+                     "the request to %s was sent", url);
+    }
+    req.total_timeout_ms = (long)(c->deadline - now);
+    if(req.connect_timeout_ms > req.total_timeout_ms)
+      req.connect_timeout_ms = req.total_timeout_ms;
+  }
   req.max_body = OG_LLM_MAX_RESPONSE;
   req.fresh_connect = call->paid; /* one payment goes out exactly once */
   if(call->stream) {

@@ -25,16 +25,16 @@ og_result og_llm_model_name(const char **name, const char *model,
   const char *slash;
   if(!model || !*model)
     return og_fail(err, OG_E_USAGE,
-                   "--model is required, as PROVIDER/MODEL "
+                   "model: required, as PROVIDER/MODEL "
                    "(e.g. openai/gpt-5)");
   slash = strchr(model, '/');
   if(!slash)
     return og_fail(err, OG_E_USAGE,
-                   "--model '%.200s' needs a provider prefix: "
+                   "model: '%.200s' needs a provider prefix: "
                    "PROVIDER/MODEL (e.g. openai/%.200s)", model, model);
   if(slash == model || !slash[1])
     return og_fail(err, OG_E_USAGE,
-                   "--model '%.200s': both PROVIDER and MODEL must be "
+                   "model: '%.200s': both PROVIDER and MODEL must be "
                    "non-empty (e.g. openai/gpt-5)", model);
   *name = slash + 1;
   return OG_OK;
@@ -49,8 +49,9 @@ og_result og_llm_parse_user_json(json_t **out, const char *what,
   /* the one JSON reader with the request caps; name the option in errors */
   r = og_json_parse(out, text, len, OG_LLM_MAX_REQUEST, &e);
   if(r)
-    return og_fail(err, r == OG_E_PARSE ? OG_E_USAGE : r, "%s: %s", what,
-                   e.msg);
+    return og_fail(err, r == OG_E_PARSE || r == OG_E_TOO_LARGE ? OG_E_USAGE
+                                                               : r,
+                   "%s: %s", what, e.msg);
   return OG_OK;
 }
 
@@ -91,16 +92,16 @@ static og_result check_common(const og_llm_params *p, const char **name,
   if(r)
     return r;
   if(p->max_tokens < 0)
-    return og_fail(err, OG_E_USAGE, "--max-tokens must be 0 or more "
+    return og_fail(err, OG_E_USAGE, "max_tokens: must be 0 or more "
                    "(got %lld)", (long long)p->max_tokens);
   if(!isfinite(p->temperature) || p->temperature < 0.0 ||
      p->temperature > 2.0)
     return og_fail(err, OG_E_USAGE,
-                   "--temperature must be between 0 and 2 (got %g)",
+                   "temperature: must be between 0 and 2 (got %g)",
                    p->temperature);
   if(p->n_stop > OG_LLM_MAX_STOP)
-    return og_fail(err, OG_E_USAGE, "--stop-sequence given %zu times; "
-                   "the server accepts at most %d", p->n_stop,
+    return og_fail(err, OG_E_USAGE, "stop: %zu stop sequences; the server "
+                   "accepts at most %d", p->n_stop,
                    OG_LLM_MAX_STOP);
   if(p->n_stop && !p->stop)
     return og_fail(err, OG_E_USAGE, "stop sequences missing");
@@ -115,20 +116,48 @@ static og_result check_messages(const json_t *m, og_err *err)
   size_t i;
   json_t *v;
   if(!m)
-    return og_fail(err, OG_E_USAGE, "chat needs messages "
-                   "(--messages or --messages-file)");
+    return og_fail(err, OG_E_USAGE, "messages: chat needs messages");
   if(!json_is_array(m))
     return og_fail(err, OG_E_USAGE, "messages must be a JSON array of "
                    "message objects");
   if(json_array_size(m) == 0)
     return og_fail(err, OG_E_USAGE, "messages must not be empty");
   json_array_foreach(m, i, v) {
+    const char *role;
+    json_t *content;
     if(!json_is_object(v))
       return og_fail(err, OG_E_USAGE, "messages[%zu] must be a JSON "
                      "object", i);
     if(!json_is_string(json_object_get(v, "role")))
       return og_fail(err, OG_E_USAGE, "messages[%zu] needs a string "
                      "\"role\"", i);
+    /* the roles the gateway knows; any other is refused there after the
+     * payment, so refuse it here before any network access */
+    role = json_string_value(json_object_get(v, "role"));
+    content = json_object_get(v, "content");
+    if(!strcmp(role, "assistant")) {
+      if(content && !json_is_string(content) && !json_is_null(content) &&
+         !json_is_array(content))
+        return og_fail(err, OG_E_USAGE, "messages[%zu] (assistant): "
+                       "\"content\" must be a string, a list or null", i);
+    }
+    else if(!strcmp(role, "system") || !strcmp(role, "user") ||
+            !strcmp(role, "developer")) {
+      if(!json_is_string(content) && !json_is_array(content))
+        return og_fail(err, OG_E_USAGE, "messages[%zu] (%s): \"content\" "
+                       "must be a string or a list of parts%s", i, role,
+                       content ? "" : " (it is missing)");
+    }
+    else if(!strcmp(role, "tool") || !strcmp(role, "function")) {
+      if(!json_is_string(content))
+        return og_fail(err, OG_E_USAGE, "messages[%zu] (%s): \"content\" "
+                       "must be a string%s", i, role,
+                       content ? "" : " (it is missing)");
+    }
+    else
+      return og_fail(err, OG_E_USAGE, "messages[%zu]: unknown role "
+                     "'%.64s' (known: system, developer, user, assistant, "
+                     "tool, function)", i, role);
   }
   return OG_OK;
 }
@@ -140,9 +169,18 @@ static og_result check_tools(const json_t *t, og_err *err)
   if(!json_is_array(t))
     return og_fail(err, OG_E_USAGE, "tools must be a JSON array");
   json_array_foreach(t, i, v) {
+    json_t *f;
     if(!json_is_object(v))
       return og_fail(err, OG_E_USAGE, "tools[%zu] must be a JSON object",
                      i);
+    f = json_object_get(v, "function");
+    if(!json_is_object(f))
+      return og_fail(err, OG_E_USAGE, "tools[%zu] needs a \"function\" "
+                     "object", i);
+    if(!json_is_string(json_object_get(f, "name")) ||
+       !*json_string_value(json_object_get(f, "name")))
+      return og_fail(err, OG_E_USAGE, "tools[%zu].function needs a "
+                     "non-empty string \"name\"", i);
   }
   return OG_OK;
 }
@@ -251,14 +289,13 @@ og_result og_llm_build_chat(og_buf *body, json_t **json_out,
   }
   has_tools = p->tools && json_array_size(p->tools) > 0;
   if(p->tool_choice && !has_tools)
-    return og_fail(err, OG_E_USAGE, "--tool-choice needs tools "
-                   "(--tools or --tools-file)");
+    return og_fail(err, OG_E_USAGE, "tool_choice: needs tools");
   if(has_tools) {
     const char *tc = p->tool_choice ? p->tool_choice : "auto";
     if(!*tc)
-      return og_fail(err, OG_E_USAGE, "--tool-choice must not be empty");
+      return og_fail(err, OG_E_USAGE, "tool_choice: must not be empty");
     if(tc[0] == '{') {
-      r = og_llm_parse_user_json(&choice, "--tool-choice", tc, strlen(tc),
+      r = og_llm_parse_user_json(&choice, "tool_choice", tc, strlen(tc),
                                  err);
       if(r)
         return r;
@@ -266,8 +303,7 @@ og_result og_llm_build_chat(og_buf *body, json_t **json_out,
     else {
       choice = json_string(tc);
       if(!choice)
-        return og_fail(err, OG_E_USAGE, "--tool-choice is not valid "
-                       "UTF-8");
+        return og_fail(err, OG_E_USAGE, "tool_choice: not valid UTF-8");
     }
   }
 
@@ -281,7 +317,7 @@ og_result og_llm_build_chat(og_buf *body, json_t **json_out,
     if(!m) {
       json_decref(choice);
       json_decref(obj);
-      return og_fail(err, OG_E_USAGE, "--model is not valid UTF-8");
+      return og_fail(err, OG_E_USAGE, "model: not valid UTF-8");
     }
     r = add_member(body, obj, "model", m, 1);
   }
@@ -315,17 +351,19 @@ og_result og_llm_build_completion(og_buf *body, json_t **json_out,
   if(r)
     return r;
   if(!p->prompt)
-    return og_fail(err, OG_E_USAGE, "completion needs --prompt");
+    return og_fail(err, OG_E_USAGE, "prompt: completion needs a prompt");
+  if(!*p->prompt)
+    return og_fail(err, OG_E_USAGE, "prompt: must not be empty");
   if(p->messages || p->tools || p->tool_choice || p->stream)
     return og_fail(err, OG_E_USAGE, "completion takes only a prompt "
                    "(no messages, tools, tool choice or streaming)");
   m = json_string(name);
   if(!m)
-    return og_fail(err, OG_E_USAGE, "--model is not valid UTF-8");
+    return og_fail(err, OG_E_USAGE, "model: not valid UTF-8");
   pr = json_string(p->prompt);
   if(!pr) {
     json_decref(m);
-    return og_fail(err, OG_E_USAGE, "--prompt is not valid UTF-8");
+    return og_fail(err, OG_E_USAGE, "prompt: not valid UTF-8");
   }
   obj = json_object();
   if(!obj) {

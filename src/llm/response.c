@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opengradient/og_json.h"
 #include "llm_internal.h"
 
 /* How much of an error message we keep (the og_err holds 512 bytes with
@@ -30,7 +31,12 @@ og_result llm_load(json_t **out, const char *what, const char *s,
   if(len > cap)
     return og_fail(err, OG_E_TOO_LARGE, "%s larger than %zu bytes", what,
                    cap);
-  *out = json_loadb(s, len, JSON_ALLOW_NUL, &e);
+  {
+    og_err se;
+    if(og_json_scan(s, len, &se) != OG_OK)
+      return og_fail(err, OG_E_TOO_LARGE, "%s: %s", what, se.msg);
+  }
+  *out = og_json_loadb(s, len, JSON_ALLOW_NUL, &e);
   if(!*out) {
     if(json_error_code(&e) == json_error_out_of_memory)
       return og_fail(err, OG_E_NOMEM, "out of memory parsing %s", what);
@@ -342,8 +348,8 @@ og_result og_llm_error_message(long http_status, const char *body, size_t len,
   else {
     if((body[a] == '{' || body[a] == '[' || body[a] == '"') &&
        len <= OG_LLM_MAX_RESPONSE)
-      j = json_loadb(body + a, b - a, JSON_ALLOW_NUL | JSON_DECODE_ANY,
-                     &e);
+      j = og_json_loadb(body + a, b - a, JSON_ALLOW_NUL | JSON_DECODE_ANY,
+                        &e);
     if(j) {
       llm_error_text(text, sizeof(text), j);
       json_decref(j);

@@ -38,6 +38,7 @@ struct og_llm_stream {
   size_t role_len;
   tc_acc *tc;
   size_t n_tc;
+  size_t tc_total;    /* tool-call bytes so far (OG_LLM_MAX_TOOL_TOTAL) */
   og_llm_result meta; /* finish_reason, usage and tee_* merged so far */
   json_t *final_json;
 };
@@ -203,6 +204,11 @@ static og_result merge_tool_calls(og_llm_stream *s, const json_t *arr)
       if(r)
         return r;
     }
+    /* each call is capped, and so are all of them together */
+    if(argsn + idn + namen > OG_LLM_MAX_TOOL_TOTAL - s->tc_total)
+      return og_fail(&s->ferr, OG_E_TOO_LARGE, "tool calls in the stream "
+                     "larger than %zu bytes in total", OG_LLM_MAX_TOOL_TOTAL);
+    s->tc_total += argsn + idn + namen;
     t = tc_find(s, index);
     if(!t) {
       if(s->n_tc >= OG_LLM_MAX_TOOL_CALLS)

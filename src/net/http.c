@@ -69,6 +69,7 @@ struct og_http_xfer {
   int connected;
   uint64_t last_activity;
   uint64_t received;
+  size_t header_bytes;        /* response header bytes so far */
   int aborted;
   og_result abort_rc;
   og_err abort_err;
@@ -516,11 +517,24 @@ int og_http_running(const og_http *h)
 
 /* ---- libcurl callbacks -------------------------------------------- */
 
+uint64_t og_http_clock_ms(void)
+{
+  return now_ms();
+}
+
 static size_t header_cb(char *p, size_t size, size_t n, void *user)
 {
   og_http_xfer *x = user;
   (void)p;
   x->last_activity = now_ms();
+  x->header_bytes += size * n;
+  if(x->header_bytes > OG_HTTP_MAX_HEADER_BYTES) {
+    x->aborted = 1;
+    x->abort_rc = OG_E_TOO_LARGE;
+    og_fail(&x->abort_err, OG_E_TOO_LARGE, "%s: response header too large "
+            "(over %u bytes)", x->where, OG_HTTP_MAX_HEADER_BYTES);
+    return 0;
+  }
   return size * n;
 }
 
@@ -626,6 +640,11 @@ static og_result map_curl(CURLcode cc, const og_http_xfer *x, og_err *err)
                      w, d);
     return og_fail(err, OG_E_TIMEOUT, "%s: no answer in time (%s)", w, d);
   case CURLE_OUT_OF_MEMORY:
+    /* libcurl refuses one header line over CURL_MAX_HTTP_HEADER with
+     * "out of memory" before any body byte: that is the server's doing */
+    if(x->connected && !x->received)
+      return og_fail(err, OG_E_TOO_LARGE, "%s: response header too large "
+                     "(one line over %d bytes)", w, CURL_MAX_HTTP_HEADER);
     return og_fail(err, OG_E_NOMEM, "out of memory");
   case CURLE_UNSUPPORTED_PROTOCOL:
   case CURLE_URL_MALFORMAT:

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "opengradient/og_json.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_x402.h"
 
@@ -305,7 +306,7 @@ static og_result decode_json(og_x402_required **out, const char *text,
   og_x402_required *r;
   og_result rc = OG_OK;
   size_t i;
-  root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  root = og_json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   if(!root)
     return og_fail(err, OG_E_PARSE, "%s: not valid JSON (%s)", what,
                    jerr.text);
@@ -489,6 +490,58 @@ void og_x402_policy_init(og_x402_policy *p)
   og_u256_from_dec(&p->max_amount, OG_X402_DEFAULT_MAX,
                    strlen(OG_X402_DEFAULT_MAX));
   og_x402_policy_set_networks(p, OG_X402_DEFAULT_NETWORKS, NULL);
+  og_x402_policy_set_assets(p, OG_X402_DEFAULT_ASSETS, NULL);
+}
+
+og_result og_x402_policy_set_assets(og_x402_policy *p, const char *list,
+                                    og_err *err)
+{
+  og_x402_asset as[OG_X402_MAX_ASSETS];
+  size_t n = 0;
+  const char *s = list;
+  for(;;) {
+    const char *e = strchr(s, ',');
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    char item[128];
+    char *colon;
+    while(len && (*s == ' ' || *s == '\t')) {
+      s++;
+      len--;
+    }
+    while(len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+      len--;
+    if(!len)
+      return og_fail(err, OG_E_USAGE, "empty payment asset (expected "
+                     "NETWORK:ADDRESS)");
+    if(len >= sizeof(item))
+      return og_fail(err, OG_E_USAGE, "payment asset too long (expected "
+                     "NETWORK:ADDRESS)");
+    if(n == OG_X402_MAX_ASSETS)
+      return og_fail(err, OG_E_USAGE, "more than %d payment assets",
+                     OG_X402_MAX_ASSETS);
+    memcpy(item, s, len);
+    item[len] = 0;
+    colon = strrchr(item, ':');
+    if(!colon || (size_t)(colon - item) >= sizeof(as[n].network))
+      return og_fail(err, OG_E_USAGE, "'%s' is not NETWORK:ADDRESS "
+                     "(e.g. eip155:8453:0x...)", item);
+    *colon = 0;
+    if(!caip2_chain_id(item))
+      return og_fail(err, OG_E_USAGE, "'%s' is not an eip155:<chain id> "
+                     "network name", item);
+    if(og_address_from_hex(&as[n].asset, colon + 1))
+      return og_fail(err, OG_E_USAGE, "'%s' is not a token address (40 hex "
+                     "digits, EIP-55 checksum when mixed case)", colon + 1);
+    memset(as[n].network, 0, sizeof(as[n].network));
+    memcpy(as[n].network, item, (size_t)(colon - item));
+    n++;
+    if(!e)
+      break;
+    s = e + 1;
+  }
+  memcpy(p->assets, as, n * sizeof(as[0]));
+  p->n_assets = n;
+  return OG_OK;
 }
 
 og_result og_x402_policy_set_networks(og_x402_policy *p, const char *list,
@@ -507,17 +560,17 @@ og_result og_x402_policy_set_networks(og_x402_policy *p, const char *list,
     while(len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
       len--;
     if(!len)
-      return og_fail(err, OG_E_USAGE, "--networks: empty network name");
+      return og_fail(err, OG_E_USAGE, "empty network name");
     if(len >= sizeof(nets[0]))
-      return og_fail(err, OG_E_USAGE, "--networks: network name too long");
+      return og_fail(err, OG_E_USAGE, "network name too long");
     if(n == OG_X402_MAX_NETWORKS)
-      return og_fail(err, OG_E_USAGE, "--networks: more than %d networks",
+      return og_fail(err, OG_E_USAGE, "more than %d networks",
                      OG_X402_MAX_NETWORKS);
     memcpy(nets[n], s, len);
     nets[n][len] = 0;
     if(!caip2_chain_id(nets[n]))
       return og_fail(err, OG_E_USAGE,
-                     "--networks: '%s' is not an eip155:<chain id> name",
+                     "'%s' is not an eip155:<chain id> network name",
                      nets[n]);
     n++;
     if(!e)
@@ -535,8 +588,8 @@ og_result og_x402_policy_set_max(og_x402_policy *p, const char *decimal,
   og_u256 v;
   if(og_u256_from_dec(&v, decimal, strlen(decimal)) != OG_OK)
     return og_fail(err, OG_E_USAGE,
-                   "--max-payment: expected a whole number of base units "
-                   "(decimal, below 2^256)");
+                   "'%s' is not a whole number of base units (decimal, "
+                   "below 2^256)", decimal);
   p->max_amount = v;
   return OG_OK;
 }
@@ -548,6 +601,26 @@ static int network_allowed(const og_x402_policy *p, const char *net)
     if(!strcmp(p->networks[i], net))
       return 1;
   return 0;
+}
+
+/* 1 when p allows asset a on network net; *any (may be NULL) is set to
+ * whether p allows any asset on net. */
+static int asset_allowed(const og_x402_policy *p, const char *net,
+                         const og_address *a, int *any)
+{
+  size_t i;
+  int found = 0;
+  if(any)
+    *any = 0;
+  for(i = 0; i < p->n_assets; i++) {
+    if(strcmp(p->assets[i].network, net))
+      continue;
+    if(any)
+      *any = 1;
+    if(!memcmp(p->assets[i].asset.b, a->b, 20))
+      found = 1;
+  }
+  return found;
 }
 
 /* Why requirement q cannot be signed under p; NULL when it can. */
@@ -571,6 +644,19 @@ static const char *refusal(char *buf, size_t bufsz, unsigned *warn,
              q->network);
     return buf;
   }
+  {
+    int any;
+    if(!asset_allowed(p, q->network, &q->asset, &any)) {
+      og_address_to_checksum(x, &q->asset);
+      if(any)
+        snprintf(buf, bufsz, "asset %s on network '%s' is not an "
+                 OG_X402_ASSET_REFUSAL " for payments", x, q->network);
+      else
+        snprintf(buf, bufsz, "network '%s' has no " OG_X402_ASSET_REFUSAL
+                 " (asked for asset %s)", q->network, x);
+      return buf;
+    }
+  }
   if(og_u256_cmp(&q->amount, &p->max_amount) > 0) {
     og_u256_to_dec(a, &q->amount);
     og_u256_to_dec(m, &p->max_amount);
@@ -593,12 +679,6 @@ static const char *refusal(char *buf, size_t bufsz, unsigned *warn,
   }
   if(!memcmp(q->pay_to.b, zero.b, 20)) {
     snprintf(buf, bufsz, "payTo is the zero address");
-    return buf;
-  }
-  if(p->has_asset && memcmp(q->asset.b, p->asset.b, 20)) {
-    og_address_to_checksum(x, &q->asset);
-    og_address_to_checksum(y, &p->asset);
-    snprintf(buf, bufsz, "asset %s is not the expected token %s", x, y);
     return buf;
   }
   if(p->has_payee && memcmp(q->pay_to.b, p->payee.b, 20)) {
@@ -919,7 +999,7 @@ void og_x402_classify_402(og_x402_status *status, char *reason,
   *status = OG_X402_STATUS_REJECTED;
   tmp[0] = 0;
   if(body && body_len && body_len <= OG_X402_MAX_BODY) {
-    root = json_loadb(body, body_len, 0, NULL);
+    root = og_json_loadb(body, body_len, 0, NULL);
     if(json_is_object(root)) {
       json_t *e = json_object_get(root, "error");
       if(json_is_string(e))

@@ -29,7 +29,8 @@ allowance() {
 }
 nonce() { "$CAST" nonce "$OWNER" --rpc-url "$OG_RPC_URL"; }
 approve() {
-  run_og approve --token "$OG_TEST_TOKEN" --payment-rpc-url "$OG_RPC_URL" "$@"
+  run_og approve --token "$OG_TEST_TOKEN" --payment-rpc-url "$OG_RPC_URL" \
+    --chain-id "$OG_DEVNET_CHAIN_ID" "$@"
   printf '%s\n%s\n' "$OUT" "$ERR" >>"$W/all-output"
 }
 

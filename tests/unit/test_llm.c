@@ -162,7 +162,7 @@ static void test_build_chat(void **state)
                               "\"function\":{\"name\":\"f\"}}"));
   p.tool_choice = "{bad";
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
-  assert_non_null(strstr(err.msg, "--tool-choice"));
+  assert_non_null(strstr(err.msg, "tool_choice: "));
   p.tool_choice = "";
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
 
@@ -176,8 +176,17 @@ static void test_build_chat(void **state)
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
   assert_non_null(strstr(err.msg, "needs tools"));
   p.tool_choice = NULL;
-  p.tools = msgs; /* an array of objects is accepted as tools */
+  p.tools = msgs; /* tools need a "function" object with a name */
+  assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
+  assert_string_equal(err.msg, "tools[0] needs a \"function\" object");
+  p.tools = jl("[{\"type\":\"function\",\"function\":{}}]");
+  assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
+  assert_string_equal(err.msg, "tools[0].function needs a non-empty string "
+                      "\"name\"");
+  json_decref((json_t *)p.tools);
+  p.tools = jl("[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]");
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_OK);
+  json_decref((json_t *)p.tools);
   p.tools = jl("{\"type\":\"function\"}");
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
   json_decref((json_t *)p.tools);
@@ -193,7 +202,7 @@ static void test_build_chat(void **state)
   p.n_stop = 0;
   p.temperature = 2.5;
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
-  assert_non_null(strstr(err.msg, "--temperature"));
+  assert_non_null(strstr(err.msg, "temperature: "));
   p.temperature = -0.1;
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
   p.temperature = 2.0;
@@ -205,7 +214,7 @@ static void test_build_chat(void **state)
   p.temperature = 1.0;
   p.max_tokens = -1;
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_E_USAGE);
-  assert_non_null(strstr(err.msg, "--max-tokens"));
+  assert_non_null(strstr(err.msg, "max_tokens: "));
   p.max_tokens = INT64_MAX;
   assert_int_equal(chat(&p, out, sizeof(out), &err), OG_OK);
   assert_non_null(strstr(out, "\"max_tokens\":9223372036854775807"));
@@ -234,7 +243,18 @@ static void test_build_chat_messages(void **state)
     {"{\"role\":\"user\"}", "JSON array"},
     {"[]", "must not be empty"},
     {"[\"hi\"]", "messages[0] must be a JSON object"},
-    {"[{\"role\":\"user\"},{\"content\":\"x\"}]", "messages[1] needs"},
+    {"[{\"role\":\"user\",\"content\":\"a\"},{\"content\":\"x\"}]",
+     "messages[1] needs"},
+    {"[{\"role\":\"user\"}]", "messages[0] (user): \"content\" must be a "
+     "string or a list of parts (it is missing)"},
+    {"[{\"role\":\"system\",\"content\":7}]", "messages[0] (system): "
+     "\"content\" must be a string or a list of parts"},
+    {"[{\"role\":\"tool\",\"content\":[]}]", "messages[0] (tool): "
+     "\"content\" must be a string"},
+    {"[{\"role\":\"assistant\",\"content\":{}}]", "messages[0] "
+     "(assistant): \"content\" must be a string, a list or null"},
+    {"[{\"role\":\"wizard\",\"content\":\"x\"}]", "messages[0]: unknown "
+     "role 'wizard'"},
     {"[{\"role\":5,\"content\":\"x\"}]", "messages[0] needs"},
     {"[{\"role\":null}]", "messages[0] needs"},
   };
@@ -255,7 +275,7 @@ static void test_build_chat_messages(void **state)
       fail_msg("%s: %s", bad[i].msgs, err.msg);
     json_decref(m);
   }
-  /* any role string passes here; the server judges it */
+  /* the known roles with the content each needs */
   {
     json_t *m = jl("[{\"role\":\"tool\",\"content\":\"1\",\"tool_call_id\":"
                    "\"c\"},{\"role\":\"assistant\",\"content\":null}]");
@@ -294,8 +314,11 @@ static void test_build_completion(void **state)
   og_buf_reset(&b);
   p.prompt = NULL;
   assert_int_equal(og_llm_build_completion(&b, &j, &p, &err), OG_E_USAGE);
-  assert_non_null(strstr(err.msg, "--prompt"));
+  assert_non_null(strstr(err.msg, "prompt: "));
   assert_null(j);
+  p.prompt = "";
+  assert_int_equal(og_llm_build_completion(&b, &j, &p, &err), OG_E_USAGE);
+  assert_string_equal(err.msg, "prompt: must not be empty");
   p.prompt = "\xff\xfe";
   assert_int_equal(og_llm_build_completion(&b, &j, &p, &err), OG_E_USAGE);
   assert_non_null(strstr(err.msg, "UTF-8"));

@@ -62,7 +62,8 @@ static void test_url_policy(void **state)
     o.url = "http://example.com";
     assert_int_equal(og_rpc_new(&r, &o, &err), OG_E_USAGE);
     assert_null(r);
-    assert_non_null(strstr(err.msg, "--allow-insecure-rpc"));
+    assert_non_null(strstr(err.msg, "plain http://"));
+    assert_null(strstr(err.msg, "--"));
   }
 }
 

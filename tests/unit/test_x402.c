@@ -62,6 +62,16 @@ static char *make_req(const char *scheme, const char *network,
 #define UPTO_EXTRA "{\"assetTransferMethod\":\"permit2\"," \
   "\"facilitatorAddress\":\"" FAC "\"}"
 
+/* Allow exactly requirement i's (network, asset) in p. */
+static void allow_req(og_x402_policy *p, const og_x402_required *r, size_t i)
+{
+  const og_x402_requirement *q = og_x402_required_at(r, i);
+  char a[43], list[128];
+  og_address_to_checksum(a, &q->asset);
+  snprintf(list, sizeof(list), "%s:%s", q->network, a);
+  assert_int_equal(og_x402_policy_set_assets(p, list, NULL), OG_OK);
+}
+
 static void load_key(og_privkey *k)
 {
   assert_int_equal(og_privkey_from_hex(k, KEY, strlen(KEY), NULL), OG_OK);
@@ -237,6 +247,9 @@ static void test_build_eip3009(void **state)
   assert_int_equal(decode_json_text(&r, req, NULL), OG_OK);
   assert_int_equal(og_x402_required_at(r, 0)->kind, OG_X402_EXACT_EIP3009);
   og_x402_policy_init(&pol);
+  /* USDC is not allowed by default (OPG on Base only) */
+  assert_int_equal(og_x402_select(&idx, NULL, r, &pol, NULL), OG_E_PAYMENT);
+  allow_req(&pol, r, 0);
   assert_int_equal(og_x402_select(&idx, NULL, r, &pol, NULL), OG_OK);
   memset(nonce, 1, sizeof(nonce));
   memset(&o, 0, sizeof(o));
@@ -374,6 +387,11 @@ static void test_selection(void **state)
   assert_int_equal(og_x402_policy_set_networks(&p, " eip155:1 , eip155:10",
                                                &err), OG_OK);
   assert_int_equal(p.n_networks, 2);
+  /* an allowed network with no allowed asset is still refused */
+  assert_int_equal(select_one(s, &p, &warn, &err), OG_E_PAYMENT);
+  assert_non_null(strstr(err.msg, "network 'eip155:1' has no allowed asset"));
+  assert_int_equal(og_x402_policy_set_assets(&p, "eip155:1:" OPG, &err),
+                   OG_OK);
   assert_int_equal(select_one(s, &p, &warn, &err), OG_OK);
   free(s);
   s = make_req("upto", "eip155:8453", "1", PAYTO, UPTO_EXTRA);
@@ -437,11 +455,38 @@ static void test_selection(void **state)
                          "registry payment address "
                          "0x3333333333333333333333333333333333333333"));
   og_x402_policy_init(&p);
-  /* expected asset */
-  p.has_asset = 1;
-  memset(p.asset.b, 0x44, 20);
+  /* allowed assets: OPG on Base by default; another token there is
+   * refused, and so is a network with no allowed asset */
+  assert_int_equal(p.n_assets, 1);
+  assert_int_equal(og_x402_policy_set_assets(&p, "eip155:8453:"
+    "0x4444444444444444444444444444444444444444", &err), OG_OK);
   assert_int_equal(select_one(s, &p, &warn, &err), OG_E_PAYMENT);
-  assert_non_null(strstr(err.msg, "is not the expected token"));
+  assert_non_null(strstr(err.msg, "asset " OPG " on network 'eip155:8453' "
+                         "is not an allowed asset"));
+  assert_non_null(strstr(err.msg, OG_X402_ASSET_REFUSAL));
+  assert_int_equal(og_x402_policy_set_assets(&p, "eip155:84532:" OPG,
+                                             &err), OG_OK);
+  assert_int_equal(select_one(s, &p, &warn, &err), OG_E_PAYMENT);
+  assert_non_null(strstr(err.msg, "network 'eip155:8453' has no allowed "
+                         "asset (asked for asset " OPG ")"));
+  assert_int_equal(og_x402_policy_set_assets(&p, " eip155:84532:" OPG
+    " , eip155:8453:" OPG, &err), OG_OK);
+  assert_int_equal(p.n_assets, 2);
+  assert_int_equal(select_one(s, &p, &warn, &err), OG_OK);
+  /* bad lists leave the policy as it was */
+  assert_int_equal(og_x402_policy_set_assets(&p, "eip155:8453", &err),
+                   OG_E_USAGE);
+  assert_int_equal(og_x402_policy_set_assets(&p, "eip155:8453:0x12", &err),
+                   OG_E_USAGE);
+  assert_non_null(strstr(err.msg, "'0x12' is not a token address"));
+  assert_int_equal(og_x402_policy_set_assets(&p, "solana:1:" OPG, &err),
+                   OG_E_USAGE);
+  assert_int_equal(og_x402_policy_set_assets(&p, OG_X402_DEFAULT_ASSETS ",",
+                                             &err), OG_E_USAGE);
+  assert_int_equal(og_x402_policy_set_assets(&p, "eip155:8453:"
+    "0xfbc2051ae2265686a469421b2C5A2D5462FbF5eB", &err), OG_E_USAGE);
+  assert_int_equal(p.n_assets, 2);
+  assert_null(strstr(err.msg, "--"));
   og_x402_policy_init(&p);
   free(s);
 
@@ -524,6 +569,8 @@ static void test_v1_body(void **state)
     "\"maxTimeoutSeconds\":60,"
     "\"extra\":{\"name\":\"USDC\",\"version\":\"2\"}}");
   og_x402_policy_init(&p);
+  assert_int_equal(og_x402_select(&idx, NULL, r, &p, NULL), OG_E_PAYMENT);
+  allow_req(&p, r, 0);
   assert_int_equal(og_x402_select(&idx, NULL, r, &p, NULL), OG_OK);
   load_key(&k);
   og_buf_init(&h, OG_X402_MAX_PAYMENT);
