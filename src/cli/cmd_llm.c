@@ -234,7 +234,10 @@ static int check_options(llm_run *run, og_client_config *cfg)
 
   og_err_clear(&err);
   og_request_init(rq);
-  rq->no_chunk_json = !c->json; /* NDJSON needs each chunk as JSON */
+  /* plain content chunks come without a jansson object: the text is
+   * written as it is, NDJSON lines by nd_content_line; every other chunk
+   * still has its json */
+  rq->no_chunk_json = 1;
   if(!cli_has(c, OPT_MODEL))
     return cli_error(c, OG_E_USAGE, "--model is required (PROVIDER/MODEL, "
                      "e.g. openai/gpt-5)");
@@ -846,9 +849,6 @@ int cmd_llm(cli *c)
   }
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
-  /* plain content chunks without a jansson object (on_chunk writes their
-   * lines itself); every other chunk still comes with its json */
-  run.req.no_chunk_json = 1;
   r = og_client_new(&run.client, &cfg, &err);
   og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
   if(r) {
