@@ -40,6 +40,7 @@ typedef struct llm_run {
   json_t *nd_str;          /* reused to encode one string */
   og_buf nd_tail;          /* ,"role":R...,"model":M,"is_final":false}\n */
   og_buf nd_key;           /* role and model the tail was made for */
+  og_buf nd_line;          /* the line being written */
   int nd_have_tail;
   int wrote;               /* output since the last flush */
   /* spinner */
@@ -235,7 +236,10 @@ static int check_options(llm_run *run, og_client_config *cfg)
 
   og_err_clear(&err);
   og_request_init(rq);
-  rq->no_chunk_json = !c->json; /* NDJSON needs each chunk as JSON */
+  /* plain content chunks come without a jansson object: the text is
+   * written as it is, NDJSON lines by nd_content_line; every other chunk
+   * still has its json */
+  rq->no_chunk_json = 1;
   if(!cli_has(c, OPT_MODEL))
     return cli_error(c, OG_E_USAGE, "--model is required (PROVIDER/MODEL, "
                      "e.g. openai/gpt-5)");
@@ -595,10 +599,20 @@ static int ndjson_line(cli *c, const json_t *line)
 static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
 {
   char small[1024], *big = NULL;
-  size_t k;
+  size_t k, i;
   int rc;
   if(!s)
     return og_buf_add(out, "null", 4) ? 1 : 0;
+  /* Nothing to escape (no '"', '\\' or control character; the UTF-8 is
+   * already checked): jansson would write the bytes as they are. */
+  for(i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if(ch < 0x20 || ch == '"' || ch == '\\')
+      break;
+  }
+  if(i == n)
+    return og_buf_add(out, "\"", 1) || og_buf_add(out, s, n) ||
+           og_buf_add(out, "\"", 1) ? 1 : 0;
   if(!run->nd_str)
     run->nd_str = json_stringn_nocheck("", 0);
   /* the library checked the UTF-8 with jansson's rules */
@@ -629,7 +643,7 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
 {
   static const char head[] = "{\"choices\":[{\"delta\":{\"content\":";
   FILE *f = run->c->out;
-  og_buf line;
+  og_buf *line;
   unsigned char tag[2];
   int rc;
   tag[0] = ch->role ? 1 : 0;
@@ -661,15 +675,15 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
     }
     run->nd_have_tail = 1;
   }
-  og_buf_init(&line, 8 * OG_LLM_MAX_RESPONSE);
-  rc = nd_string(run, &line, ch->content, ch->content_len);
+  line = &run->nd_line; /* kept between chunks: no allocation per line */
+  og_buf_reset(line);
+  rc = ADD_LIT(line, head) ||
+       nd_string(run, line, ch->content, ch->content_len) ||
+       og_buf_add(line, run->nd_tail.data, run->nd_tail.len);
   if(!rc) {
-    fwrite(head, 1, sizeof(head) - 1, f);
-    fwrite(line.data, 1, line.len, f);
-    fwrite(run->nd_tail.data, 1, run->nd_tail.len, f);
+    fwrite(line->data, 1, line->len, f);
     run->wrote = 1;
   }
-  og_buf_free(&line);
   return rc;
 }
 
@@ -825,6 +839,7 @@ static void run_free(llm_run *run)
   json_decref(run->nd_str);
   og_buf_free(&run->nd_tail);
   og_buf_free(&run->nd_key);
+  og_buf_free(&run->nd_line);
   og_buf_free(&run->cert);
   og_buf_free(&run->spki);
   og_buf_free(&run->msgbuf);
@@ -852,6 +867,7 @@ int cmd_llm(cli *c)
   og_buf_init(&run.toolbuf, 1);
   og_buf_init(&run.nd_tail, 8 * OG_LLM_MAX_RESPONSE);
   og_buf_init(&run.nd_key, 8 * OG_LLM_MAX_RESPONSE);
+  og_buf_init(&run.nd_line, 8 * OG_LLM_MAX_RESPONSE);
   og_err_clear(&err);
   if(c->npos) {
     rc = cli_error(c, OG_E_USAGE, "'%s' takes no arguments (got '%s')",
@@ -866,9 +882,6 @@ int cmd_llm(cli *c)
   }
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
-  /* plain content chunks without a jansson object (on_chunk writes their
-   * lines itself); every other chunk still comes with its json */
-  run.req.no_chunk_json = 1;
   r = og_client_new(&run.client, &cfg, &err);
   og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
   if(r) {
