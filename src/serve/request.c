@@ -24,7 +24,6 @@ void og_serve_req_free(og_serve_req *r)
 static og_result map_model(og_serve_req *r, const char *m, size_t n,
                            og_err *err)
 {
-  size_t count = 0, i;
   const og_model_info *t;
   if(n == 0 || n > OG_SERVE_MAX_MODEL || memchr(m, 0, n))
     return og_fail(err, OG_E_USAGE, "model: must be a non-empty string of "
@@ -34,14 +33,11 @@ static og_result map_model(og_serve_req *r, const char *m, size_t n,
     r->model[n] = 0;
     return OG_OK;
   }
-  t = og_models(&count);
-  for(i = 0; t && i < count; i++)
-    if(strlen(t[i].name) == n && !memcmp(t[i].name, m, n)) {
-      if(strlen(t[i].id) > OG_SERVE_MAX_MODEL)
-        break;
-      strcpy(r->model, t[i].id);
-      return OG_OK;
-    }
+  t = og_model_find(m); /* m is NUL-terminated at n (checked above) */
+  if(t && strlen(t->id) <= OG_SERVE_MAX_MODEL) {
+    strcpy(r->model, t->id);
+    return OG_OK;
+  }
   return og_fail(err, OG_E_USAGE, "model: '%.*s' is not a known model; "
                  "give it as provider/model", (int)(n > 64 ? 64 : n), m);
 }
