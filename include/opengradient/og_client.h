@@ -198,6 +198,12 @@ OG_API og_result og_call_start(og_client *c, og_call **call, const og_request *r
 /* Cancel a call that has not completed; its done is not called. */
 OG_API void og_call_cancel(og_call *call);
 
+/* Back-pressure for a streamed call: stop (pause = 1) or resume (0)
+ * reading its answer while the caller cannot pass chunks on. No idle
+ * timeout runs while paused. May be called from on_chunk; resuming may
+ * deliver chunks at once. OG_E_USAGE when the call has no transfer. */
+OG_API og_result og_call_pause(og_call *call, int pause);
+
 /* Drive every call until none is left (or timeout_ms passes, when > 0). */
 OG_API og_result og_client_wait(og_client *c, long timeout_ms) OG_WARN_UNUSED;
 

@@ -37,6 +37,8 @@
 #include "serve/serve.h"
 
 #define SERVE_MAX_PENDING ((size_t)8 << 20) /* unsent bytes per stream */
+#define SERVE_PAUSE_AT ((size_t)1 << 20)    /* pause the upstream above */
+#define SERVE_RESUME_AT ((size_t)256 << 10) /* and resume it below */
 #define SERVE_BLOCK ((size_t)64 << 10)
 
 enum { R_CHAT, R_COMPL, R_MODELS, R_HEALTH, R_METRICS, R_OTHER, R_COUNT };
@@ -81,6 +83,7 @@ typedef struct sreq {
   og_buf out;             /* SSE bytes not yet sent */
   size_t out_off;
   int finished;           /* nothing more will be added to out */
+  int paused;             /* the upstream is paused (back-pressure) */
   json_t *final_chunk;    /* held until the answer is verified */
   json_t *after;          /* chunks after it (usage-only) */
   char id[48];
@@ -314,6 +317,10 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
       og_buf_reset(&q->out);
       q->out_off = 0;
     }
+    if(q->paused && q->call && q->out.len - q->out_off < SERVE_RESUME_AT) {
+      q->paused = 0; /* may deliver chunks right here */
+      (void)!og_call_pause(q->call, 0);
+    }
     return (ssize_t)n;
   }
   if(q->finished)
@@ -347,7 +354,14 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
     }
     return 0;
   }
-  return out_event(q, o) ? 1 : 0;
+  if(out_event(q, o))
+    return 1;
+  /* back-pressure: stop reading the upstream until the client catches
+   * up (the reader resumes it) */
+  if(!q->paused && q->call && q->out.len - q->out_off > SERVE_PAUSE_AT &&
+     og_call_pause(q->call, 1) == OG_OK)
+    q->paused = 1;
+  return 0;
 }
 
 static json_t *tee_json(const og_inference *inf)

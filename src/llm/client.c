@@ -1093,6 +1093,13 @@ og_result og_call_start(og_client *c, og_call **out, const og_request *rq,
   return OG_OK;
 }
 
+og_result og_call_pause(og_call *call, int pause)
+{
+  if(!call || !call->xfer)
+    return OG_E_USAGE;
+  return og_http_pause(call->c->http, call->xfer, pause);
+}
+
 /* The blocking calls drive the transport until their call is done. */
 typedef struct blocking {
   int done;
