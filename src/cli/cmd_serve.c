@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "cli_files.h"
 #include "cli_upstream.h"
+#include "opengradient/og_canon.h"
 #include "opengradient/og_client.h"
 #include "opengradient/og_models.h"
 #include "opengradient/og_u256.h"
@@ -335,10 +336,36 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
 {
   sreq *q = user;
   json_t *o;
-  if(!ch->json)
-    return 0;
   if(q->out.len - q->out_off > SERVE_MAX_PENDING)
     return 1; /* the client is not reading: let go of the upstream */
+  if(!ch->json && !q->final_chunk) {
+    /* a plain content chunk of the gateway's fixed shape, decoded without
+     * jansson: its event is written straight out */
+    og_err e;
+    char tail[128];
+    og_buf *b = &q->out;
+    og_err_clear(&e);
+    snprintf(tail, sizeof(tail), ",\"id\":\"%s\",\"object\":"
+             "\"chat.completion.chunk\",\"created\":%lld}\n\n", q->id,
+             q->created);
+    if(og_buf_addstr(b, "data: {\"choices\":[{\"delta\":{\"content\":") ||
+       (ch->content ? og_canon_write_string(b, ch->content, ch->content_len,
+                                            &e)
+                    : og_buf_addstr(b, "null")) ||
+       og_buf_addstr(b, ",\"role\":") ||
+       (ch->role ? og_canon_write_string(b, ch->role, ch->role_len, &e)
+                 : og_buf_addstr(b, "null")) ||
+       og_buf_addstr(b, "},\"index\":0,\"finish_reason\":null}],"
+                     "\"model\":") ||
+       (ch->model ? og_canon_write_string(b, ch->model, ch->model_len, &e)
+                  : og_buf_addstr(b, "null")) ||
+       og_buf_addstr(b, tail))
+      return 1;
+    wake(q);
+    goto pressure;
+  }
+  if(!ch->json)
+    return 0;
   o = json_copy((json_t *)ch->json);
   if(!o)
     return 1;
@@ -356,6 +383,7 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   }
   if(out_event(q, o))
     return 1;
+pressure:
   /* back-pressure: stop reading the upstream until the client catches
    * up (the reader resumes it) */
   if(!q->paused && q->call && q->out.len - q->out_off > SERVE_PAUSE_AT &&
@@ -626,6 +654,7 @@ static enum MHD_Result start_llm(sreq *q)
   if(q->streaming && !q->pr.completion) {
     req.on_chunk = on_chunk;
     req.user = q;
+    req.no_chunk_json = 1; /* content chunks are written without jansson */
   }
   /* completions are never streamed upstream: serve streams the verified
    * answer itself */
