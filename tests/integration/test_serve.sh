@@ -223,6 +223,39 @@ stop_serve
 ctl 0 '{"x402": false, "reset_stats": true, "reset_sessions": true}'
 ok "x402: one payment per request, the session reused across clients, metrics; --budget: 402 and nothing sent"
 
+# ------------------------------------------------------ back-pressure
+# a client that stops reading a long stream for a while: serve pauses the
+# upstream instead of buffering it (or cutting it), then relays the rest
+start_serve
+OUT=$("$PYTHON" - "$PORT" <<'PY'
+import json, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+body = json.dumps({"model": "bench/bench-300000", "stream": True,
+                   "messages": [{"role": "user", "content": "x"}]}).encode()
+s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body) + body)
+s.recv(4096)
+time.sleep(3)  # not reading
+n, tail = 0, b""
+while True:
+    b = s.recv(1 << 20)
+    if not b:
+        break
+    n += len(b)
+    tail = (tail + b)[-300:]
+print(n, b"[DONE]" in tail, b'"verified":true' in tail)
+PY
+)
+grep -q ' True True$' <<<"$OUT" || fail "slow reader: stream not complete: $OUT"
+HWM=$(awk '/VmHWM/ {print $2}' /proc/"$SPID"/status)
+stop_serve
+case "$BUILD" in
+  *asan*) ;;
+  *) [ "$HWM" -lt 65536 ] || fail "serve's peak RSS $HWM KiB while a client did not read" ;;
+esac
+ok "back-pressure: a client that stops reading gets the whole stream later; serve peak RSS ${HWM} KiB"
+
 # -------------------------------------------------- concurrent streams
 ctl 0 '{"bench_delay": 0.25}'
 start_serve --max-concurrent $((N + 10))
