@@ -308,14 +308,23 @@ static void fill_ids(sreq *q, json_t *o, const char *object)
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
   sreq *q = cls;
-  size_t avail = q->out.len - q->out_off;
+  size_t avail;
   (void)pos;
+  if(q->out.failed || q->out.len < q->out_off)
+    return MHD_CONTENT_READER_END_WITH_ERROR; /* out of memory */
+  avail = q->out.len - q->out_off;
   if(avail) {
     size_t n = avail < max ? avail : max;
     memcpy(buf, q->out.data + q->out_off, n);
     q->out_off += n;
     if(q->out_off == q->out.len) {
       og_buf_reset(&q->out);
+      q->out_off = 0;
+    }
+    else if(q->out_off >= SERVE_RESUME_AT && q->out_off >= q->out.len / 2) {
+      /* drop what was sent, so that a stream that never quite drains
+       * does not grow the buffer */
+      og_buf_consume(&q->out, q->out_off);
       q->out_off = 0;
     }
     if(q->paused && q->call && q->out.len - q->out_off < SERVE_RESUME_AT) {
@@ -386,9 +395,10 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
 pressure:
   /* back-pressure: stop reading the upstream until the client catches
    * up (the reader resumes it) */
-  if(!q->paused && q->call && q->out.len - q->out_off > SERVE_PAUSE_AT &&
-     og_call_pause(q->call, 1) == OG_OK)
-    q->paused = 1;
+  if(!q->paused && q->call && q->out.len - q->out_off > SERVE_PAUSE_AT) {
+    if(og_call_pause(q->call, 1) == OG_OK)
+      q->paused = 1;
+  }
   return 0;
 }
 
