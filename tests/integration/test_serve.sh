@@ -38,12 +38,14 @@ stop_serve() { # sets SRC (exit code of serve)
   wait "$SPID"
   SRC=$?
   SPID=
+  [ "$SRC" = 0 ] || fail "serve exited $SRC: $(grep -v '^127.0.0.1 ' "$W/s.err" | tail -5)"
   case "$(cat "$W/s.err")" in
     *"$KEYHEX"*|*"Hello from"*|*"Echo:"*|*"sekrit"*)
       fail "the access log holds a key, a prompt or an answer" ;;
   esac
 }
 serve_cleanup() {
+  [ -n "${TEE_0_GATEWAY_PID:-}" ] && kill -CONT "$TEE_0_GATEWAY_PID" 2>/dev/null
   [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null
   llm_cleanup
 }
@@ -220,8 +222,30 @@ pycheck "S['payments_received'] == 0 and S['payment_rejections'] == []" "nothing
 metric opengradient_payments_total
 [ "$M" = 0 ] || fail "payments metric over budget: $M"
 stop_serve
+
+# after SIGTERM, a request that needs a new signature gets 503: it came
+# in before, and its 402 arrives after (the stand-in is stopped meanwhile)
+ctl 0 '{"reset_stats": true, "reset_sessions": true}'
+start_serve
+kill -STOP "$TEE_0_GATEWAY_PID"
+curl -s -o "$W/late" -w '%{http_code}' "$URL/v1/chat/completions" -d "$CHAT" >"$W/late.code" &
+CPID=$!
+for i in $(seq 50); do metric opengradient_inflight_requests; [ "$M" = 1 ] && break; sleep 0.05; done
+kill -TERM "$SPID"
+sleep 0.3
+kill -CONT "$TEE_0_GATEWAY_PID"
+wait $CPID
+wait "$SPID"
+SRC=$?
+SPID=
+[ "$SRC" = 0 ] || fail "serve after SIGTERM: exit $SRC"
+OUT=$(cat "$W/late"); CODE=$(cat "$W/late.code")
+expect_error 503 "a new signature after SIGTERM"
+json_check "d['error']['code'] == 'shutting_down'" "503 says shutting down"
+stats 0
+pycheck "S['payments_received'] == 0 and S['payment_required_sent'] == 1" "no payment sent after SIGTERM"
 ctl 0 '{"x402": false, "reset_stats": true, "reset_sessions": true}'
-ok "x402: one payment per request, the session reused across clients, metrics; --budget: 402 and nothing sent"
+ok "x402: one payment per request, the session reused across clients, metrics; --budget: 402 and nothing sent; after SIGTERM a new signature is refused (503)"
 
 # ------------------------------------------------------ back-pressure
 # a client that stops reading a long stream for a while: serve pauses the
