@@ -5,7 +5,8 @@
 #
 # Environment (all optional): BUILD (build dir, default build), PYTHON,
 # BENCH_ONLY (e.g. "sse,chat"), BENCH_REPS, BENCH_RUNS, BENCH_WARMUP,
-# BENCH_SSE_N, BENCH_STREAMS, BENCH_STREAM_N, BENCH_TEES (default 2).
+# BENCH_SSE_N, BENCH_STREAMS, BENCH_STREAM_N, BENCH_TEES (default 2),
+# BENCH_SCALE_STREAMS (4096), BENCH_SCALE_N (1000), BENCH_SCALE_REPS (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -14,6 +15,10 @@ BUILD=${BUILD:-build}
 OUT=$ROOT/bench/out
 RUN=$OUT/devnet
 mkdir -p "$OUT"
+
+# Thousands of concurrent streams (the scale bench) need as many
+# descriptors in the client and in the stand-ins, which inherit this.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # The gateways must not ask for payment (benches and peers run without it);
 # any extra stand-in switches from the caller's environment are dropped.

@@ -29,7 +29,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 
-BENCHES = ("abi", "callgrind", "sse", "chat", "tee_list", "concurrent")
+BENCHES = ("abi", "callgrind", "sse", "cli_sse", "chat", "tee_list",
+           "concurrent", "scale")
 CHAT_MODEL = "openai/gpt-4.1"
 CHAT_PROMPT = "Hello from the bench"
 
@@ -196,6 +197,9 @@ class Ctx:
         self.sse_n = env_int("BENCH_SSE_N", 100000)
         self.streams = env_int("BENCH_STREAMS", 256)
         self.stream_n = env_int("BENCH_STREAM_N", 1000)
+        self.scale_streams = env_int("BENCH_SCALE_STREAMS", 4096)
+        self.scale_n = env_int("BENCH_SCALE_N", 1000)
+        self.scale_reps = env_int("BENCH_SCALE_REPS", 1)
         self.node = os.environ.get("NODE", "node")
         self.env = dict(os.environ)
         self.env.pop("OG_TEE_ID", None)
@@ -652,6 +656,131 @@ def bench_concurrent(ctx, rep):
     else:
         rep.target(lines, "concurrent", "%d streams peak RSS < 64 MiB" % s,
                    None)
+
+
+def bench_cli_sse(ctx, rep):
+    """The command as users run it: process wall of `chat --stream` (text
+    and --json NDJSON) for one stream of N chunks, next to curl -sN and the
+    openai client, all writing their output to a file."""
+    n = ctx.sse_n
+    lines = rep.section("cli_sse", "The command on SSE: `opengradient chat "
+                        "--stream` (text, --json) vs curl -sN vs openai, %d "
+                        "chunks over loopback TLS, process wall (median of "
+                        "%d)" % (n, ctx.reps))
+    if not ctx.need_devnet(rep, lines, "cli_sse"):
+        return
+    tee = ctx.tee(0)
+    og = ctx.bin("opengradient")
+    progs = {}
+    msgs = json.dumps([{"role": "user", "content": "bench"}])
+    if og:
+        base = [og, "chat", "--llm-server-url", tee["url"], "--tls-cert",
+                tee["cert"], "--model", "bench/bench-%d" % n, "--messages",
+                msgs, "--stream"]
+        progs["opengradient chat --stream"] = (base, ctx.env)
+        progs["opengradient chat --stream --json"] = (base + ["--json"],
+                                                      ctx.env)
+    else:
+        rep.skipped(lines, "opengradient", "not built")
+    progs["curl -sN"] = (["curl", "-sN"] + curl_tls(ctx, tee) + CURL_HDRS +
+                         ["-d", stream_body(n),
+                          tee["url"] + "/v1/chat/completions"], ctx.env)
+    progs["openai (node)"] = ([ctx.node, "bench/peers/openai_sse.mjs",
+                               "--url", tee["url"], "--cert", tee["cert"],
+                               "--n", str(n)], ctx.env)
+    runs, fails = run_interleaved(progs, ctx.reps)
+    for k, why in fails.items():
+        rep.skipped(lines, k, why)
+    res, rows = {}, []
+    for k, rs in runs.items():
+        if not rs:
+            continue
+        sm = summarize(rs)
+        sm["events_per_s_wall"] = (n + 1) / sm["wall"]
+        res[k] = sm
+        rows.append([k, fmt(sm["wall"]), fmt(sm["events_per_s_wall"]),
+                     fmt(sm["cpu"]), fmt(sm["rss_mib"])])
+    rep.table(lines, ["program", "wall s", "events/s (process)", "CPU s",
+                      "peak RSS MiB"], rows)
+    rep.say(lines, "Command: " + " ".join(
+        shlex.quote(a) for a in progs.get("opengradient chat --stream --json",
+                                          (["-"], None))[0]))
+    rep.data["cli_sse"] = res
+    o, u = res.get("openai (node)"), res.get("curl -sN")
+    for k in ("opengradient chat --stream",
+              "opengradient chat --stream --json"):
+        c = res.get(k)
+        mode = "--json" if k.endswith("--json") else "text"
+        if c and o:
+            x = c["events_per_s_wall"] / o["events_per_s_wall"]
+            rep.target(lines, "cli_sse", "%s: events/s >= 15x openai's "
+                       "(%.1fx)" % (mode, x), x >= 15)
+        else:
+            rep.target(lines, "cli_sse", "%s: events/s >= 15x openai's" %
+                       mode, None)
+        if c and u:
+            x = c["wall"] / u["wall"]
+            rep.target(lines, "cli_sse", "%s: wall within 1.5x of curl -sN "
+                       "(%.2fx)" % (mode, x), x <= 1.5)
+        else:
+            rep.target(lines, "cli_sse", "%s: wall within 1.5x of curl -sN" %
+                       mode, None)
+
+
+def bench_scale(ctx, rep):
+    """Thousands of streams in one process through the socket interface
+    (bench_concurrent --socket, an epoll loop) next to the openai client at
+    the same N."""
+    s, n = ctx.scale_streams, ctx.scale_n
+    lines = rep.section("scale", "%d concurrent streams x %d chunks in one "
+                        "process, socket interface (epoll) vs openai "
+                        "(median of %d)" % (s, n, ctx.scale_reps))
+    if not ctx.need_devnet(rep, lines, "scale"):
+        return
+    tee = ctx.tee(0)
+    progs = {}
+    cbin = ctx.bin("bench_concurrent")
+    if cbin:
+        progs["C bench_concurrent --socket"] = (
+            [cbin, "--url", tee["url"], "--cert", tee["cert"], "--streams",
+             str(s), "--n", str(n), "--socket"], ctx.env)
+    else:
+        rep.skipped(lines, "C bench_concurrent", "not built")
+    progs["openai (node)"] = ([ctx.node, "bench/peers/openai_concurrent.mjs",
+                               "--url", tee["url"], "--cert", tee["cert"],
+                               "--streams", str(s), "--n", str(n)], ctx.env)
+    runs, fails = run_interleaved(progs, ctx.scale_reps)
+    for k, why in fails.items():
+        rep.skipped(lines, k, why)
+    res, rows = {}, []
+    for k, rs in runs.items():
+        if not rs:
+            continue
+        sm = summarize(rs)
+        sm["events"] = min((r["json"] or {}).get("events", 0) for r in rs)
+        res[k] = sm
+        rows.append([k, fmt(sm["wall"]), fmt(sm["cpu"]), fmt(sm["user"]),
+                     fmt(sm["sys"]), fmt(sm["rss_mib"]),
+                     "%d%s" % (sm["events"], " (short!)"
+                               if sm["events"] < s * (n + 1) else "")])
+    rep.table(lines, ["program", "wall s", "CPU s", "user s", "sys s",
+                      "peak RSS MiB", "events (min)"], rows)
+    rep.data["scale"] = res
+    c, o = res.get("C bench_concurrent --socket"), res.get("openai (node)")
+    if c and o:
+        x = o["cpu"] / c["cpu"]
+        rep.say(lines, "openai / C: CPU %.1fx, wall %.1fx, RSS %.1fx" % (
+            x, o["wall"] / c["wall"], o["rss_mib"] / c["rss_mib"]))
+        rep.target(lines, "scale", "%d streams CPU <= 1/10 of openai's "
+                   "(%.1fx less)" % (s, x), x >= 10)
+    else:
+        rep.target(lines, "scale", "%d streams CPU <= 1/10 of openai's" % s,
+                   None)
+    if c:
+        rep.target(lines, "scale", "%d streams peak RSS < 256 MiB (%.1f MiB)"
+                   % (s, c["rss_mib"]), c["rss_mib"] < 256)
+    else:
+        rep.target(lines, "scale", "%d streams peak RSS < 256 MiB" % s, None)
 
 
 # -- main --------------------------------------------------------------------

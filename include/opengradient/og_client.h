@@ -135,7 +135,8 @@ OG_API int og_client_current_tee(const og_client *c, const char **id,
 
 /* One answer and everything known about how it was obtained. */
 typedef struct og_inference {
-  og_llm_result answer;     /* model, text, tool calls, usage, tee_* */
+  og_llm_result answer;     /* model, text, tool calls, usage, tee_*;
+                               newer gateways: cost, citations, images */
   char tee_id[67];          /* the serving TEE ("" when unknown) */
   char *endpoint;           /* the server that answered */
   char payment_address[43]; /* registry payment address, "" if unknown */

@@ -102,7 +102,7 @@ typedef void (*og_http_done_cb)(void *user, og_http_xfer *x, og_result rc,
                                 og_http_resp *resp, const og_err *err);
 
 /* Monotonic milliseconds (for deadlines such as a total --max-time). */
-uint64_t og_http_clock_ms(void);
+OG_API uint64_t og_http_clock_ms(void);
 
 /* Create a transport. Caller frees with og_http_free. */
 OG_API og_result og_http_new(og_http **out, og_err *err) OG_WARN_UNUSED;

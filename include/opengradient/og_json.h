@@ -24,14 +24,14 @@ extern "C" {
  * OG_JSON_MAX_VALUES values nested at most OG_JSON_MAX_DEPTH deep (or when
  * the text is malformed in a way the scan does not notice: the parser will
  * refuse it); OG_E_TOO_LARGE otherwise, with a detail. No allocation. */
-og_result og_json_scan(const char *text, size_t len, og_err *err);
+OG_API og_result og_json_scan(const char *text, size_t len, og_err *err);
 
 /* og_json_scan, then json_loadb(text, len, flags, je). NULL on failure;
  * je then holds the reason: the scan's detail in je->text (with
  * line and column -1), or jansson's; je may be NULL. Caller frees the result with
  * json_decref. */
-json_t *og_json_loadb(const char *text, size_t len, size_t flags,
-                      json_error_t *je);
+OG_API json_t *og_json_loadb(const char *text, size_t len, size_t flags,
+                             json_error_t *je);
 
 #ifdef __cplusplus
 }

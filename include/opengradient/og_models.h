@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "og_common.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -22,10 +24,10 @@ typedef struct og_model_info {
 
 /* The table, kept current with the Python SDK 1.1.3's TEE_LLM; *count
  * receives its length. Static storage. */
-const og_model_info *og_models(size_t *count);
+OG_API const og_model_info *og_models(size_t *count);
 
 /* Look up "provider/model" or a bare "model" name; NULL if unknown. */
-const og_model_info *og_model_find(const char *id);
+OG_API const og_model_info *og_model_find(const char *id);
 
 #ifdef __cplusplus
 }

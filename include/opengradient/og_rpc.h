@@ -73,7 +73,7 @@ OG_API void og_rpc_free(og_rpc *r);
 
 /* The RPC as scheme://host:port (no path, query or user part: they may
  * hold API keys) into out (n bytes, NUL-terminated, may be truncated). */
-void og_rpc_origin(const og_rpc *r, char *out, size_t n);
+OG_API void og_rpc_origin(const og_rpc *r, char *out, size_t n);
 
 /* Details of the last call's failure (kind NONE after a success). */
 OG_API const og_rpc_error *og_rpc_last_error(const og_rpc *r);

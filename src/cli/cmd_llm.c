@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "cli_files.h"
+#include "cli_llm.h"
 #include "cli_upstream.h"
 #include "opengradient/og_client.h"
 #include "opengradient/og_hex.h"
@@ -34,11 +35,13 @@ typedef struct llm_run {
   size_t chunks;
   size_t chars;
   json_t *final_chunk;     /* held until verification is done */
+  json_t *images_saved;    /* paths of the generated images written */
   json_t *after_final;     /* NDJSON lines that came after it */
   /* NDJSON of plain content chunks, written without building objects */
   json_t *nd_str;          /* reused to encode one string */
   og_buf nd_tail;          /* ,"role":R...,"model":M,"is_final":false}\n */
   og_buf nd_key;           /* role and model the tail was made for */
+  og_buf nd_line;          /* the line being written */
   int nd_have_tail;
   int wrote;               /* output since the last flush */
   /* spinner */
@@ -229,7 +232,10 @@ static int check_options(llm_run *run, og_client_config *cfg)
 
   og_err_clear(&err);
   og_request_init(rq);
-  rq->no_chunk_json = !c->json; /* NDJSON needs each chunk as JSON */
+  /* plain content chunks come without a jansson object: the text is
+   * written as it is, NDJSON lines by nd_content_line; every other chunk
+   * still has its json */
+  rq->no_chunk_json = 1;
   if(!cli_has(c, OPT_MODEL))
     return cli_error(c, OG_E_USAGE, "--model is required (PROVIDER/MODEL, "
                      "e.g. openai/gpt-5)");
@@ -271,6 +277,9 @@ static int check_options(llm_run *run, og_client_config *cfg)
     if(cli_has(c, OPT_TOOL_CHOICE))
       rq->params.tool_choice = cli_opt_str(c, OPT_TOOL_CHOICE, NULL);
     rq->params.stream = run->stream;
+    rc = cli_image_dir_check(c);
+    if(rc)
+      return rc;
     rq->stream_tools_fallback = cli_has(c, OPT_STREAM_TOOLS_FALLBACK);
   }
   if(cli_has(c, OPT_MAX_TOKENS)) {
@@ -287,6 +296,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
                        "from 0 to 2", s);
     rq->params.temperature = t;
   }
+  rq->params.web_search = cli_has(c, OPT_WEB_SEARCH);
   for(i = 0; i < c->opt[OPT_STOP_SEQUENCE].nmulti; i++)
     run->stop[i] = c->opt[OPT_STOP_SEQUENCE].multi[i];
   rq->params.stop = run->stop;
@@ -495,6 +505,14 @@ static int print_result(llm_run *run)
       json_object_set_new(o, "chat_output", og_llm_result_message_json(a));
     json_object_set_new(o, "usage", og_llm_result_usage_json(a));
     add_result_fields(o, inf);
+    if(!run->completion) {
+      int rc = cli_save_images(c, a->images, &run->images_saved);
+      if(rc) {
+        json_decref(o);
+        return rc;
+      }
+    }
+    cli_llm_extras_json(o, a, run->images_saved);
     return cli_print_json(c, o);
   }
   if(run->completion) {
@@ -505,6 +523,8 @@ static int print_result(llm_run *run)
     cli_rule(c);
     print_label(c, "LLM Output:");
     fprintf(c->out, "\n%.*s\n\n", (int)a->text_len, a->text);
+    cli_print_citations(c, a->citations);
+    cli_print_cost(c, &a->cost);
     return 0;
   }
   print_header(run, "\xe2\x9c\x85 LLM Chat Successful", run->req.params.model);
@@ -519,6 +539,10 @@ static int print_result(llm_run *run)
     fprintf(c->out, "%.*s\n", (int)a->text_len, a->text);
   print_tool_calls(c, a);
   fputc('\n', c->out);
+  cli_print_citations(c, a->citations);
+  if(cli_save_images(c, a->images, &run->images_saved))
+    return og_exit_code(OG_E_IO);
+  cli_print_cost(c, &a->cost);
   return 0;
 }
 
@@ -578,10 +602,20 @@ static int ndjson_line(cli *c, const json_t *line)
 static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
 {
   char small[1024], *big = NULL;
-  size_t k;
+  size_t k, i;
   int rc;
   if(!s)
     return og_buf_add(out, "null", 4) ? 1 : 0;
+  /* Nothing to escape (no '"', '\\' or control character; the UTF-8 is
+   * already checked): jansson would write the bytes as they are. */
+  for(i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if(ch < 0x20 || ch == '"' || ch == '\\')
+      break;
+  }
+  if(i == n)
+    return og_buf_add(out, "\"", 1) || og_buf_add(out, s, n) ||
+           og_buf_add(out, "\"", 1) ? 1 : 0;
   if(!run->nd_str)
     run->nd_str = json_stringn_nocheck("", 0);
   /* the library checked the UTF-8 with jansson's rules */
@@ -612,7 +646,7 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
 {
   static const char head[] = "{\"choices\":[{\"delta\":{\"content\":";
   FILE *f = run->c->out;
-  og_buf line;
+  og_buf *line;
   unsigned char tag[2];
   int rc;
   tag[0] = ch->role ? 1 : 0;
@@ -644,15 +678,15 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
     }
     run->nd_have_tail = 1;
   }
-  og_buf_init(&line, 8 * OG_LLM_MAX_RESPONSE);
-  rc = nd_string(run, &line, ch->content, ch->content_len);
+  line = &run->nd_line; /* kept between chunks: no allocation per line */
+  og_buf_reset(line);
+  rc = ADD_LIT(line, head) ||
+       nd_string(run, line, ch->content, ch->content_len) ||
+       og_buf_add(line, run->nd_tail.data, run->nd_tail.len);
   if(!rc) {
-    fwrite(head, 1, sizeof(head) - 1, f);
-    fwrite(line.data, 1, line.len, f);
-    fwrite(run->nd_tail.data, 1, run->nd_tail.len, f);
+    fwrite(line->data, 1, line->len, f);
     run->wrote = 1;
   }
-  og_buf_free(&line);
   return rc;
 }
 
@@ -678,6 +712,8 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   cli *c = run->c;
   spinner_clear(run);
   run->chunks++;
+  if(ch->web_search_status || ch->web_search_query)
+    cli_web_search_status(c, ch->web_search_status, ch->web_search_query);
   if(c->json) {
     json_t *line;
     if(!ch->json && !ch->is_final && !run->final_chunk)
@@ -734,6 +770,12 @@ static int print_stream_end(llm_run *run)
     json_object_set_new(line, "chat_output", og_llm_result_message_json(a));
     if(!json_object_get(line, "usage"))
       json_object_set_new(line, "usage", og_llm_result_usage_json(a));
+    rc = cli_save_images(c, a->images, &run->images_saved);
+    if(rc) {
+      json_decref(line);
+      return rc;
+    }
+    cli_llm_extras_json(line, a, run->images_saved);
     rc = cli_print_json(c, line);
     if(rc)
       return rc;
@@ -764,6 +806,10 @@ static int print_stream_end(llm_run *run)
             a->finish_reason, cli_color(c, 1, CLR_RESET));
   print_verified(c, inf);
   print_tee(c, inf);
+  cli_print_citations(c, a->citations);
+  if(cli_save_images(c, a->images, &run->images_saved))
+    return og_exit_code(OG_E_IO);
+  cli_print_cost(c, &a->cost);
   cli_rule(c);
   fprintf(c->out, "Chunks received: %zu\n", run->chunks);
   fprintf(c->out, "Content length: %zu characters\n\n",
@@ -792,9 +838,11 @@ static void run_free(llm_run *run)
   json_decref(run->tools);
   json_decref(run->final_chunk);
   json_decref(run->after_final);
+  json_decref(run->images_saved);
   json_decref(run->nd_str);
   og_buf_free(&run->nd_tail);
   og_buf_free(&run->nd_key);
+  og_buf_free(&run->nd_line);
   cli_upstream_free(&run->up);
   og_buf_free(&run->msgbuf);
   og_buf_free(&run->toolbuf);
@@ -818,6 +866,7 @@ int cmd_llm(cli *c)
   og_buf_init(&run.toolbuf, 1);
   og_buf_init(&run.nd_tail, 8 * OG_LLM_MAX_RESPONSE);
   og_buf_init(&run.nd_key, 8 * OG_LLM_MAX_RESPONSE);
+  og_buf_init(&run.nd_line, 8 * OG_LLM_MAX_RESPONSE);
   og_err_clear(&err);
   if(c->npos) {
     rc = cli_error(c, OG_E_USAGE, "'%s' takes no arguments (got '%s')",
@@ -832,9 +881,6 @@ int cmd_llm(cli *c)
   }
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
-  /* plain content chunks without a jansson object (on_chunk writes their
-   * lines itself); every other chunk still comes with its json */
-  run.req.no_chunk_json = 1;
   r = og_client_new(&run.client, &cfg, &err);
   og_wipe(run.up.key, sizeof(run.up.key)); /* the client holds its own copy */
   if(r) {

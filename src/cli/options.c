@@ -113,6 +113,11 @@ static const cli_opt options[OPT_COUNT] = {
     "tool choice (default auto when tools are given)"},
   [OPT_STREAM] = {"stream", 0, 0, 0, NULL, NULL, NULL, F_CHAT,
     "stream the answer as it arrives"},
+  [OPT_WEB_SEARCH] = {"web-search", 0, 0, 0, NULL, NULL, NULL, F_LLM,
+    "let the gateway search the web (newer gateways; sources are shown)"},
+  [OPT_IMAGE_OUTPUT_DIR] = {"image-output-dir", 0, 1, 0, NULL, "DIR", NULL,
+    F_CHAT, "save generated images here as og_image_<time>[_<n>].<ext> "
+    "(default: the current folder)"},
   [OPT_YES] = {"yes", 0, 0, 0, NULL, NULL, NULL, F_CLEAR,
     "confirm without asking"},
   [OPT_AMOUNT] = {"amount", 0, 1, 0, NULL, "N", NULL, F_APPROVE,

@@ -63,7 +63,16 @@ static og_result buf_grow(og_buf *b, size_t n)
 
 og_result og_buf_add(og_buf *b, const void *p, size_t n)
 {
-  og_result r = buf_grow(b, n);
+  og_result r;
+  /* the common case, room already there: no call (hot in streaming) */
+  if(b->cap > b->len && n < b->cap - b->len && !b->failed &&
+     n <= b->max - b->len) {
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return OG_OK;
+  }
+  r = buf_grow(b, n);
   if(r)
     return r;
   if(n)

@@ -279,6 +279,9 @@ static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *parm)
 {
   (void)curl;
   SSL_CTX_set_cert_verify_callback((SSL_CTX *)sslctx, pin_verify, parm);
+  /* An idle connection gives its TLS record buffers back (~34 KiB each):
+   * thousands of concurrent streams mostly wait. */
+  SSL_CTX_set_mode((SSL_CTX *)sslctx, SSL_MODE_RELEASE_BUFFERS);
   return CURLE_OK;
 }
 
@@ -1113,6 +1116,13 @@ static og_result configure(og_http_xfer *x, const og_http_req *req,
   SETOPT(CURLOPT_PREREQFUNCTION, prereq_cb);
   SETOPT(CURLOPT_PREREQDATA, x);
   SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+  /* Request bodies are small and given whole (POSTFIELDS): the smallest
+   * upload buffer libcurl allows, not 64 KiB per transfer (the largest
+   * item of memory with thousands of streams). */
+  SETOPT(CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
+  /* 8 KiB receive buffer (libcurl's default is 16): SSE events are small,
+   * and with thousands of streams this is their largest allocation. */
+  SETOPT(CURLOPT_BUFFERSIZE, 8192L);
   if(!req->on_data)
     SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->resp.body.max);
   if(x->hdrs)

@@ -33,7 +33,24 @@ grep -v '^og_' "$P/syms" && fail "exported symbols outside og_*"
 grep -qx og_client_new "$P/syms" || fail "og_client_new not exported"
 grep -qx og_http_socket_action "$P/syms" || fail "og_http_socket_action not exported"
 grep -q '^llm_' "$P/syms" && fail "internal llm_* exported"
-ok "nm -D lists only og_* ($(wc -l < "$P/syms") symbols)"
+# every function the installed headers declare carries OG_API and is exported
+"$PYTHON" - "$P/include/opengradient" "$P/syms" <<'PY' || fail "public headers vs exports"
+import glob, re, sys
+syms = set(open(sys.argv[2]).read().split())
+bad = []
+for h in glob.glob(sys.argv[1] + "/*.h"):
+    for line in open(h):
+        m = re.match(r"^(OG_API |extern OG_API )?[a-z_][a-z0-9_ ]*[ *]+(og_[a-z0-9_]+)(\(|;| )", line)
+        if not m or line.startswith(("typedef", "#")):
+            continue
+        if not m.group(1):
+            bad.append("%s: %s without OG_API" % (h.rsplit("/", 1)[1], m.group(2)))
+        elif m.group(2) not in syms:
+            bad.append("%s: %s not exported" % (h.rsplit("/", 1)[1], m.group(2)))
+if bad:
+    print("\n".join(bad)); sys.exit(1)
+PY
+ok "nm -D lists only og_* ($(wc -l < "$P/syms") symbols), every declared og_* function among them"
 
 # version macros from the installed header equal the command's version
 cat > "$P/ver.c" <<'EOF'
