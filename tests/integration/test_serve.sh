@@ -21,10 +21,10 @@ export OG_TEE_ID=$TEE_0_ID
 SPID=
 
 start_serve() { # serve options...: sets SPID, URL, PORT
-  "$OG_BIN" serve --listen 127.0.0.1:0 --json "$@" >"$W/s.out" 2>"$W/s.err" &
+  ${SERVE_PREFIX:-} "$OG_BIN" serve --listen 127.0.0.1:0 --json "$@" >"$W/s.out" 2>"$W/s.err" &
   SPID=$!
   local i
-  for i in $(seq 100); do
+  for i in $(seq 300); do
     grep -q listening "$W/s.out" 2>/dev/null && break
     kill -0 "$SPID" 2>/dev/null || fail "serve $*: exited: $(cat "$W/s.err")"
     sleep 0.1
@@ -279,6 +279,27 @@ case "$BUILD" in
   *) [ "$HWM" -lt 65536 ] || fail "serve's peak RSS $HWM KiB while a client did not read" ;;
 esac
 ok "back-pressure: a client that stops reading gets the whole stream later; serve peak RSS ${HWM} KiB"
+
+# ------------------------------------------------------------ valgrind
+# (normal build only: ASan already watches the ASan build)
+case "$BUILD" in
+  *asan*) ;;
+  *)
+    SERVE_PREFIX="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+    start_serve --timeout 30
+    req POST /v1/chat/completions -d "$CHAT"
+    [ "$CODE" = 200 ] || fail "valgrind: chat $CODE"
+    req POST /v1/chat/completions -d "$SCHAT"
+    grep -q '\[DONE\]' <<<"$OUT" || fail "valgrind: stream"
+    req POST /v1/completions -d '{"model":"gpt-5","prompt":"x","stream":true}'
+    grep -q '\[DONE\]' <<<"$OUT" || fail "valgrind: completion stream"
+    req POST /v1/chat/completions -d '{"model":'
+    expect_error 400 "valgrind: bad JSON"
+    stop_serve
+    SERVE_PREFIX=
+    ok "serve under valgrind: chat, streams, an error, drain: no leak, no error"
+    ;;
+esac
 
 # -------------------------------------------------- concurrent streams
 ctl 0 '{"bench_delay": 0.25}'
