@@ -280,6 +280,30 @@ case "$BUILD" in
 esac
 ok "back-pressure: a client that stops reading gets the whole stream later; serve peak RSS ${HWM} KiB"
 
+# a client that never reads again is dropped after --timeout, and its
+# upstream with it: it cannot pin a TEE connection forever
+start_serve --timeout 2
+"$PYTHON" - "$PORT" <<'PY' &
+import json, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+body = json.dumps({"model": "bench/bench-300000", "stream": True,
+                   "messages": [{"role": "user", "content": "x"}]}).encode()
+s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body) + body)
+time.sleep(30)
+PY
+RPID=$!
+for i in $(seq 50); do metric opengradient_inflight_requests; [ "$M" = 1 ] && break; sleep 0.1; done
+[ "$M" = 1 ] || fail "the stalled stream never started"
+for i in $(seq 100); do metric opengradient_inflight_requests; [ "$M" = 0 ] && break; sleep 0.1; done
+[ "$M" = 0 ] || fail "a client that does not read still holds its upstream"
+kill "$RPID" 2>/dev/null
+wait "$RPID" 2>/dev/null
+stop_serve
+grep -q 'stream.* aborted' "$W/s.err" || fail "no aborted stream in the access log: $(tail -3 "$W/s.err")"
+ok "a client that stops reading for --timeout is dropped with its upstream"
+
 # ------------------------------------------------------------ valgrind
 # (normal build only: ASan already watches the ASan build)
 case "$BUILD" in
