@@ -746,8 +746,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
       return send_error(q, 404, "no such route");
     return MHD_YES;
   }
-  if(q->status)
-    return MHD_YES; /* already answered (e.g. 413): discard the rest */
+  if(q->status) {
+    *upload_size = 0; /* already answered (e.g. 413): discard the rest */
+    return MHD_YES;
+  }
   if(*upload_size) {
     if(!q->too_large && og_buf_add(&q->body, upload, *upload_size))
       q->too_large = 1;
