@@ -77,6 +77,71 @@ OG_API void og_attest_check_binding(const og_attest_doc *doc,
                                     const og_bytes32 *signing_key_sha256,
                                     int *tls_ok, int *key_ok);
 
+
+/* ---- Checking a document against what the caller knows ---- */
+
+/* Check results: 1 holds, 0 fails, -1 not made (nothing to compare). */
+typedef struct og_attest_report {
+  og_attest_doc doc;            /* valid when parsed */
+  int parsed;
+  int signature, chain, nonce, pcr_hash, tls_cert, signing_key;
+  int ok;                       /* parsed and no made check failed */
+  unsigned char our_nonce[20];  /* live: the nonce we sent */
+  char error[OG_ERR_SIZE];      /* the first failure, "" when ok */
+} og_attest_report;
+
+/* What the document must match; any pointer may be NULL (check not made). */
+typedef struct og_attest_expect {
+  const unsigned char *nonce;
+  size_t nonce_len;
+  const og_bytes32 *pcr_hash;           /* the registry's pcrHash */
+  const og_bytes32 *tls_cert_sha256;    /* of the certificate we pinned */
+  const og_bytes32 *signing_key_sha256; /* of the signing key's SPKI DER */
+} og_attest_expect;
+
+/* Fill rep's checks from rep->doc (already verified by og_attest_verify,
+ * rep->parsed set) and e; sets ok and the first failure's error line. */
+OG_API void og_attest_evaluate(og_attest_report *rep, const og_attest_expect *e);
+
+/* ---- Fetching a live document over a pinned connection ---- */
+
+struct og_http;
+typedef struct og_attest_op og_attest_op;
+
+typedef struct og_attest_target {
+  const char *endpoint;         /* https://host:port[/] */
+  const unsigned char *pin_der; /* exact DER leaf: the connection is pinned
+                                   to it and tls_cert compares with it;
+                                   NULL = system CAs, tls_cert not made */
+  size_t pin_der_len;
+  const unsigned char *spki;    /* the signing key (SPKI DER), or NULL */
+  size_t spki_len;
+  const og_bytes32 *pcr_hash;   /* the registry's pcrHash, or NULL */
+  const char *root_pem;         /* NULL = the built-in AWS root */
+  int64_t at;                   /* chain time; 0 = now */
+  long connect_timeout_ms;
+  long total_timeout_ms;
+} og_attest_target;
+
+/* rc: OG_OK when every made check holds; OG_E_TLS when one fails or the
+ * document cannot be fetched (non-200) or parsed; the transport's result
+ * (OG_E_CONNECT, OG_E_TLS, OG_E_TIMEOUT) when there was no answer. rep
+ * is valid during the callback only. */
+typedef void (*og_attest_done_fn)(void *user, og_result rc,
+                                  const og_attest_report *rep,
+                                  const og_err *err);
+
+/* GET <endpoint>/enclave/attestation?nonce=<fresh 20 random bytes, hex>
+ * on h and check the answer. The target is copied. *op (may be NULL) is
+ * valid until done has been called or og_attest_cancel. */
+OG_API og_result og_attest_start(struct og_http *h, og_attest_op **op,
+                                 const og_attest_target *t,
+                                 og_attest_done_fn done, void *user,
+                                 og_err *err) OG_WARN_UNUSED;
+
+/* Cancel a fetch not yet done: done is not called. */
+OG_API void og_attest_cancel(struct og_http *h, og_attest_op *op);
+
 #ifdef __cplusplus
 }
 #endif

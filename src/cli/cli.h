@@ -24,6 +24,7 @@ typedef enum cli_cmd {
   CMD_VERIFY,
   CMD_APPROVE,
   CMD_MODELS,
+  CMD_TEE_ATTEST,
   CMD_COUNT
 } cli_cmd;
 
@@ -75,6 +76,16 @@ typedef enum cli_opt_id {
   OPT_TOKEN,
   OPT_MAX_FEE_GWEI,
   OPT_CHAIN_ID,
+  /* attestation and quorum (issue 12) */
+  OPT_RPC_QUORUM,
+  OPT_ATTEST,
+  OPT_NITRO_ROOT,
+  OPT_DOCUMENT,
+  OPT_AT,
+  OPT_NONCE,
+  OPT_EXPECT_PCR_HASH,
+  OPT_EXPECT_TLS_CERT,
+  OPT_EXPECT_SIGNING_KEY,
   OPT_COUNT
 } cli_opt_id;
 
@@ -149,5 +160,6 @@ int cmd_llm(cli *c);
 int cmd_verify(cli *c);
 int cmd_approve(cli *c);
 int cmd_models(cli *c);
+int cmd_attest(cli *c);
 
 #endif
