@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Live `tee attest` against the gateway stand-ins on the devnet: each serves
+# /enclave/attestation with a document signed by a test Nitro chain
+# (tests/devnet/nitro.py) binding its own certificate and signing key, with
+# the PCRs the devnet registry approved. All checks hold (human, --json,
+# one TEE or every usable one); each fault switch fails its own check
+# (exit 4); the built-in AWS root rejects the test chain (exit 4);
+# `chat --attest` sends no prompt to a TEE whose binding is wrong (the
+# stand-in's log shows the attestation GET and no POST) and exits 4, and
+# goes through when the document is good.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/llm_lib.sh"
+curl -sk "$TEE_0_ENDPOINT/_nitro_root" >"$W/root.pem" || fail "root"
+grep -q "BEGIN CERTIFICATE" "$W/root.pem" || fail "no test root"
+ROOT_OPT=(--nitro-root "$W/root.pem")
+
+run tee attest "$TEE_0_ID" "${ROOT_OPT[@]}"
+expect_rc 0 "live attest"
+for c in signature chain nonce pcr_hash tls_cert signing_key; do
+  expect_out "^$c: ok$" "$c ok"
+done
+expect_out "PCR hash: +$OG_DEVNET_PCR_HASH" "registry pcr hash"
+ok "tee attest ID: every check ok"
+
+run tee attest "${ROOT_OPT[@]}" --json
+expect_rc 0 "live attest all --json"
+pycheck "isinstance(d, list) and len(d) == 2 and all(x['ok'] is True and set(x['checks'].values()) == {True} for x in d)" "all TEEs all true"
+pycheck "sorted(x['id'] for x in d) == sorted(['$TEE_0_ID', '$TEE_1_ID']) and all(x['pcr_hash'] == '$OG_DEVNET_PCR_HASH' and len(x['nonce']) == 40 for x in d)" "ids, pcr hash, nonce"
+ok "tee attest (every usable TEE) --json: all true"
+
+# a fresh nonce each time
+stats 0
+run tee attest "$TEE_0_ID" "${ROOT_OPT[@]}" --json
+A=$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["nonce"])' "$OUT")
+run tee attest "$TEE_0_ID" "${ROOT_OPT[@]}" --json
+B=$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["nonce"])' "$OUT")
+[ "$A" != "$B" ] || fail "the nonce was reused"
+ok "fresh nonce per fetch"
+
+check_fault() { # fault check-name
+  ctl 0 "{\"attest_fault\": \"$1\"}"
+  run tee attest "$TEE_0_ID" "${ROOT_OPT[@]}" --json
+  expect_rc 4 "fault $1"
+  pycheck "d['ok'] is False and d['checks']['$2'] is False and [k for k, v in d['checks'].items() if v is False] == ['$2']" "fault $1 fails only $2"
+  run tee attest "$TEE_0_ID" "${ROOT_OPT[@]}"
+  expect_rc 4 "fault $1 human"
+  expect_out "^$2: FAILED$" "$2 FAILED line"
+  expect_one_err_line "fault $1"
+  ok "attest_fault $1: $2 fails, exit 4"
+}
+check_fault wrong_nonce nonce
+check_fault wrong_pcrs pcr_hash
+check_fault expired_leaf chain
+check_fault bad_signature signature
+# the binding: both halves wrong
+ctl 0 '{"attest_fault": "wrong_binding"}'
+run tee attest "$TEE_0_ID" "${ROOT_OPT[@]}" --json
+expect_rc 4 "wrong binding"
+pycheck "d['checks']['tls_cert'] is False and d['checks']['signing_key'] is False and d['checks']['signature'] is True" "binding false"
+ok "attest_fault wrong_binding: tls_cert and signing_key fail, exit 4"
+
+# --attest: no prompt to a TEE that fails, exit 4
+ctl 0 '{"reset_stats": true}'
+run chat --attest "${ROOT_OPT[@]}" --tee-id "$TEE_0_ID" --model "$MODEL" --messages "$HI"
+expect_rc 4 "chat --attest, bad binding"
+expect_one_err_line "chat --attest, bad binding"
+stats 0
+pycheck "S['requests'].get('GET /enclave/attestation') == 1 and not any(k.startswith('POST') for k in S['requests'])" "no request after a failed attestation"
+ok "chat --attest with a bad binding: no request sent, exit 4"
+ctl 0 '{"attest_fault": null, "reset_stats": true}'
+run chat --attest "${ROOT_OPT[@]}" --tee-id "$TEE_0_ID" --model "$MODEL" --messages "$HI"
+expect_rc 0 "chat --attest, good"
+stats 0
+pycheck "S['requests'].get('GET /enclave/attestation') == 1 and S['requests'].get('POST /v1/chat/completions') == 1" "attested, then one request"
+ok "chat --attest with a good document: attested once, then the request"
+
+# the built-in AWS root does not anchor the test chain
+run tee attest "$TEE_0_ID"
+expect_rc 4 "built-in root"
+expect_out "^chain: FAILED$" "chain fails under the AWS root"
+ok "the built-in AWS root rejects the test chain"
+
+echo "# $TESTS_RUN tests"
