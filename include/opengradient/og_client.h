@@ -88,6 +88,14 @@ typedef struct og_client_config {
                                    command's total deadline */
   og_log_fn log;
   void *log_user;
+
+  /* Nitro attestation (og_attest.h): with attest set, each TEE is attested
+   * before its first request and is sent nothing unless the document
+   * passes; a pass is kept per (TEE id, certificate) until the document's
+   * leaf certificate expires. A failure counts as no trusted connection
+   * (another TEE unless tee_id; else OG_E_TLS). */
+  int attest;
+  const char *nitro_root_pem;   /* trust anchor PEM; NULL = AWS root G1 */
 } og_client_config;
 
 typedef struct og_client og_client;

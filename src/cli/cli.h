@@ -161,5 +161,9 @@ int cmd_verify(cli *c);
 int cmd_approve(cli *c);
 int cmd_models(cli *c);
 int cmd_attest(cli *c);
+/* cmd_attest.c: --attest and --nitro-root into a client configuration;
+ * 0 or the exit code after reporting. */
+struct og_client_config;
+int cli_attest_options(cli *c, struct og_client_config *cfg);
 
 #endif

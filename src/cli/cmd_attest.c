@@ -12,6 +12,7 @@
 #include "cli_common.h"
 #include "cli_files.h"
 #include "opengradient/og_attest.h"
+#include "opengradient/og_client.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_http.h"
 #include "opengradient/og_registry_client.h"
@@ -505,4 +506,25 @@ int cmd_attest(cli *c)
     rc = attest_live(c, root.len ? og_buf_str(&root) : NULL, at);
   og_buf_free(&root);
   return rc;
+}
+
+/* --attest and --nitro-root for the commands that send requests: fills
+ * cfg->attest / cfg->nitro_root_pem (the PEM stays loaded for the whole
+ * run). Returns 0 or the exit code after reporting. */
+int cli_attest_options(cli *c, og_client_config *cfg)
+{
+  static og_buf root;
+  static int loaded;
+  if(!cli_has(c, OPT_ATTEST))
+    return 0;
+  if(!loaded) {
+    if(load_root(c, &root)) {
+      og_buf_free(&root);
+      return 1;
+    }
+    loaded = 1;
+  }
+  cfg->attest = 1;
+  cfg->nitro_root_pem = root.len ? og_buf_str(&root) : NULL;
+  return 0;
 }

@@ -327,6 +327,9 @@ static int check_options(llm_run *run, og_client_config *cfg)
   memset(cfg, 0, sizeof(*cfg));
   cfg->timeout_ms = c->timeout_ms;
   cfg->max_time_ms = c->max_time_ms;
+  rc = cli_attest_options(c, cfg);
+  if(rc)
+    return rc;
   cfg->no_verify = cli_has(c, OPT_NO_VERIFY);
   cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
   cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
