@@ -24,6 +24,7 @@ typedef enum cli_cmd {
   CMD_VERIFY,
   CMD_APPROVE,
   CMD_MODELS,
+  CMD_SERVE,
   CMD_TEE_ATTEST,
   CMD_COUNT
 } cli_cmd;
@@ -76,6 +77,11 @@ typedef enum cli_opt_id {
   OPT_TOKEN,
   OPT_MAX_FEE_GWEI,
   OPT_CHAIN_ID,
+  OPT_LISTEN,
+  OPT_API_KEY_FILE,
+  OPT_BUDGET,
+  OPT_MAX_CONCURRENT,
+  OPT_DRAIN_TIMEOUT,
   /* attestation and quorum (issue 12) */
   OPT_RPC_QUORUM,
   OPT_ATTEST,
@@ -160,6 +166,7 @@ int cmd_llm(cli *c);
 int cmd_verify(cli *c);
 int cmd_approve(cli *c);
 int cmd_models(cli *c);
+int cmd_serve(cli *c);
 int cmd_attest(cli *c);
 /* cmd_attest.c: --attest and --nitro-root into a client configuration;
  * 0 or the exit code after reporting. */

@@ -13,6 +13,7 @@
 #include "cli_common.h"
 #include "cli_files.h"
 #include "cli_llm.h"
+#include "cli_upstream.h"
 #include "opengradient/og_client.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_models.h"
@@ -53,16 +54,12 @@ typedef struct llm_run {
   og_err err;
   og_inference out;
   /* owned inputs */
-  og_buf cert, spki;
+  cli_upstream up;         /* what the client configuration points at */
   og_buf msgbuf, toolbuf;
-  char key[160];
-  char registry[43];       /* cfg.registry points here, not at a local */
-  char *assets;            /* cfg.payment_assets: --payment-asset joined */
-  og_bytes32 pcr[CLI_MAX_MULTI];
   const char *stop[CLI_MAX_MULTI];
 } llm_run;
 
-static void log_line(void *user, const char *line)
+void cli_client_log(void *user, const char *line)
 {
   cli *c = user;
   /* the library's warnings (e.g. a payTo that is not the registry's) are
@@ -134,9 +131,8 @@ static int llm_fail(cli *c, og_result r, const og_err *err)
 /* --max-payment, --networks and --payment-asset, checked with the
  * library's own parsers so that a bad value is exit 1 naming the option.
  * The repeated --payment-asset values are joined into run->assets. */
-static int payment_options(llm_run *run, og_client_config *cfg)
+static int payment_options(cli *c, cli_upstream *run, og_client_config *cfg)
 {
-  cli *c = run->c;
   const cli_value *v = &c->opt[OPT_PAYMENT_ASSET];
   og_x402_policy pol;
   og_err err;
@@ -323,7 +319,14 @@ static int check_options(llm_run *run, og_client_config *cfg)
       return llm_fail(c, r, &err);
   }
 
-  /* client configuration */
+  return cli_client_config(c, &run->up, cfg);
+}
+
+/* The upstream client's configuration from the global options (shared
+ * with serve). Returns 0, or the exit code after reporting the error. */
+int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
+{
+  int rc;
   memset(cfg, 0, sizeof(*cfg));
   cfg->timeout_ms = c->timeout_ms;
   cfg->max_time_ms = c->max_time_ms;
@@ -334,10 +337,10 @@ static int check_options(llm_run *run, og_client_config *cfg)
   cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
   cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
   cfg->networks = cli_opt_str(c, OPT_NETWORKS, NULL);
-  rc = payment_options(run, cfg);
+  rc = payment_options(c, u, cfg);
   if(rc)
     return rc;
-  cfg->log = log_line;
+  cfg->log = cli_client_log;
   cfg->log_user = c;
   if(cli_has(c, OPT_MAX_AGE)) {
     int64_t v = 0;
@@ -348,21 +351,21 @@ static int check_options(llm_run *run, og_client_config *cfg)
   }
   if(cli_has(c, OPT_SIGNING_KEY)) {
     rc = cli_load_spki(c, "--signing-key",
-                       cli_opt_str(c, OPT_SIGNING_KEY, NULL), &run->spki);
+                       cli_opt_str(c, OPT_SIGNING_KEY, NULL), &u->spki);
     if(rc)
       return rc;
-    cfg->signing_key_der = run->spki.data;
-    cfg->signing_key_der_len = run->spki.len;
+    cfg->signing_key_der = u->spki.data;
+    cfg->signing_key_der_len = u->spki.len;
   }
   if(cli_has(c, OPT_LLM_SERVER_URL)) {
     cfg->llm_server_url = cli_opt_str(c, OPT_LLM_SERVER_URL, NULL);
     if(cli_has(c, OPT_TLS_CERT)) {
       rc = cli_load_cert(c, "--tls-cert", cli_opt_str(c, OPT_TLS_CERT, NULL),
-                         &run->cert);
+                         &u->cert);
       if(rc)
         return rc;
-      cfg->tls_cert_der = run->cert.data;
-      cfg->tls_cert_der_len = run->cert.len;
+      cfg->tls_cert_der = u->cert.data;
+      cfg->tls_cert_der_len = u->cert.len;
     }
   }
   else {
@@ -375,13 +378,13 @@ static int check_options(llm_run *run, og_client_config *cfg)
     if(rc)
       return rc;
     cfg->rpc_url = cli_opt_str(c, OPT_RPC_URL, NULL);
-    memcpy(run->registry, reg.address_text, sizeof(run->registry));
-    cfg->registry = run->registry;
+    memcpy(u->registry, reg.address_text, sizeof(u->registry));
+    cfg->registry = u->registry;
     cfg->tee_type = reg.tee_type;
     cfg->tee_id = cli_has(c, OPT_TEE_ID) ? cli_opt_str(c, OPT_TEE_ID, NULL)
                                          : NULL;
-    memcpy(run->pcr, reg.pcr_allow, reg.n_pcr_allow * sizeof(og_bytes32));
-    cfg->pcr_allow = run->pcr;
+    memcpy(u->pcr, reg.pcr_allow, reg.n_pcr_allow * sizeof(og_bytes32));
+    cfg->pcr_allow = u->pcr;
     cfg->pcr_allow_len = reg.n_pcr_allow;
     cfg->allow_insecure_rpc = cli_has(c, OPT_ALLOW_INSECURE_RPC);
     if(cfg->tee_id) {
@@ -392,11 +395,11 @@ static int check_options(llm_run *run, og_client_config *cfg)
         return cli_error(c, OG_E_USAGE, "--tee-id: %s", e2.msg);
     }
   }
-  rc = cli_load_private_key(c, run->key, sizeof(run->key));
+  rc = cli_load_private_key(c, u->key, sizeof(u->key));
   if(rc < 0)
     return og_exit_code(OG_E_USAGE);
   if(rc == 1)
-    cfg->private_key_hex = run->key;
+    cfg->private_key_hex = u->key;
   return 0;
 }
 
@@ -843,12 +846,9 @@ static void run_free(llm_run *run)
   og_buf_free(&run->nd_tail);
   og_buf_free(&run->nd_key);
   og_buf_free(&run->nd_line);
-  og_buf_free(&run->cert);
-  og_buf_free(&run->spki);
+  cli_upstream_free(&run->up);
   og_buf_free(&run->msgbuf);
   og_buf_free(&run->toolbuf);
-  og_wipe(run->key, sizeof(run->key));
-  free(run->assets);
 }
 
 int cmd_llm(cli *c)
@@ -864,8 +864,7 @@ int cmd_llm(cli *c)
   run.c = c;
   run.completion = c->cmd == CMD_COMPLETION;
   run.stream = cli_has(c, OPT_STREAM);
-  og_buf_init(&run.cert, 1);
-  og_buf_init(&run.spki, 1);
+  cli_upstream_init(&run.up);
   og_buf_init(&run.msgbuf, 1);
   og_buf_init(&run.toolbuf, 1);
   og_buf_init(&run.nd_tail, 8 * OG_LLM_MAX_RESPONSE);
@@ -886,7 +885,7 @@ int cmd_llm(cli *c)
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
   r = og_client_new(&run.client, &cfg, &err);
-  og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
+  og_wipe(run.up.key, sizeof(run.up.key)); /* the client holds its own copy */
   if(r) {
     rc = llm_fail(c, r, &err);
     run_free(&run);
@@ -926,4 +925,20 @@ int cmd_llm(cli *c)
     rc = run.stream ? print_stream_end(&run) : print_result(&run);
   run_free(&run);
   return rc;
+}
+
+void cli_upstream_init(cli_upstream *u)
+{
+  memset(u, 0, sizeof(*u));
+  og_buf_init(&u->cert, 1);
+  og_buf_init(&u->spki, 1);
+}
+
+void cli_upstream_free(cli_upstream *u)
+{
+  og_buf_free(&u->cert);
+  og_buf_free(&u->spki);
+  og_wipe(u->key, sizeof(u->key));
+  free(u->assets);
+  u->assets = NULL;
 }

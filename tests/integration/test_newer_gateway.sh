@@ -57,6 +57,17 @@ expect_err 'web search \[searching\] What changed this week\?' "status on stderr
 pycheck "out.index('Echo: What') < out.index('Sources:') < out.index('Chunks received')" "sources after the answer, inside the trailer"
 ok "streamed web search, human: progress on stderr, sources after the answer"
 
+# --- on a terminal: progress on stderr (made safe), never on stdout ---
+if command -v script >/dev/null; then
+  EQ='[{"role":"user","content":"news \u001b[31mred"}]'
+  cmd=$(printf '%q ' "$OG_BIN" chat --model "$MODEL" --messages "$EQ" --web-search --stream)
+  script -qfec "$cmd >$W/tty.out" /dev/null >"$W/tty" 2>&1 </dev/null || fail "chat on a terminal"
+  grep -q 'web search \[searching\] news \\x1b\[31mred' "$W/tty" || fail "status on the terminal, ESC shown: $(cat -v "$W/tty")"
+  grep -q 'searching' "$W/tty.out" && fail "status leaked into stdout"
+  grep -q "^Echo: news" "$W/tty.out" || fail "answer on stdout: $(cat -v "$W/tty.out")"
+  ok "on a terminal: web-search progress on stderr with control characters made visible"
+fi
+
 # --- chat --web-search, not streamed ---
 run chat --model "$MODEL" --messages "$Q" --web-search --json
 expect_rc 0 "web search --json"
