@@ -48,6 +48,10 @@ typedef void (*og_log_fn)(void *user, const char *line);
 typedef struct og_client_config {
   /* Registry mode (the default): where the TEERegistry is. */
   const char *rpc_url;          /* NULL = OG_DEFAULT_RPC_URL */
+  const char *const *rpc_urls;  /* several RPCs read with a quorum (see
+                                   og_rpc_opts); NULL = rpc_url alone */
+  size_t n_rpc_urls;
+  size_t rpc_quorum;            /* 0 = all of them */
   const char *registry;         /* NULL = OG_DEFAULT_REGISTRY */
   uint8_t tee_type;             /* 0 = LLM proxy */
   const char *tee_id;           /* exactly this TEE (no failover), or NULL */

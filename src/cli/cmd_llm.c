@@ -378,6 +378,9 @@ int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
     if(rc)
       return rc;
     cfg->rpc_url = cli_opt_str(c, OPT_RPC_URL, NULL);
+    rc = cli_rpc_urls(c, &cfg->rpc_urls, &cfg->n_rpc_urls, &cfg->rpc_quorum);
+    if(rc)
+      return rc;
     memcpy(u->registry, reg.address_text, sizeof(u->registry));
     cfg->registry = u->registry;
     cfg->tee_type = reg.tee_type;

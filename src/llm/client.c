@@ -442,6 +442,9 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     c->registry_mode = 1;
     memset(&ro, 0, sizeof(ro));
     ro.url = url;
+    ro.urls = cfg->rpc_urls;
+    ro.n_urls = cfg->rpc_urls ? cfg->n_rpc_urls : 0;
+    ro.quorum = cfg->rpc_quorum;
     ro.allow_insecure = cfg->allow_insecure_rpc;
     ro.timeout_ms = c->timeout_ms;
     ro.max_time_ms = cfg->max_time_ms;
