@@ -105,6 +105,64 @@ og_result og_attest_decode_text(unsigned char *out, size_t *outlen,
   return OG_OK;
 }
 
+
+/* libcbor 0.8's cbor_load allocates a definite array or map for the count
+ * its header declares before reading any item, so a few hostile bytes
+ * could ask for gigabytes. A pass of libcbor's own streaming decoder
+ * first: every item takes at least one byte, so the counts declared by
+ * all containers together cannot exceed the input's length. */
+struct size_scan {
+  size_t budget;
+  int bad;
+};
+
+static void scan_array(void *ctx, size_t n)
+{
+  struct size_scan *s = ctx;
+  if(n > s->budget)
+    s->bad = 1;
+  else
+    s->budget -= n;
+}
+
+static void scan_map(void *ctx, size_t n)
+{
+  struct size_scan *s = ctx;
+  if(n > s->budget / 2)
+    s->bad = 1;
+  else
+    s->budget -= 2 * n;
+}
+
+static int cbor_counts_fit(const unsigned char *p, size_t len)
+{
+  struct cbor_callbacks cb = cbor_empty_callbacks;
+  struct size_scan s;
+  size_t pos = 0;
+  s.budget = len;
+  s.bad = 0;
+  cb.array_start = scan_array;
+  cb.map_start = scan_map;
+  while(pos < len && !s.bad) {
+    struct cbor_decoder_result d = cbor_stream_decode(p + pos, len - pos,
+                                                      &cb, &s);
+    if(d.status != CBOR_DECODER_FINISHED || d.read == 0)
+      return 0;
+    pos += d.read;
+  }
+  return !s.bad;
+}
+
+/* cbor_load behind the count check; NULL when either refuses. */
+static cbor_item_t *load_checked(const unsigned char *p, size_t len,
+                                 struct cbor_load_result *lr)
+{
+  memset(lr, 0, sizeof(*lr));
+  if(!cbor_counts_fit(p, len))
+    return NULL;
+  return cbor_load(p, len, lr);
+}
+
 /* ---- CBOR helpers (libcbor items; no ownership taken) ---- */
 
 static int bstr(const cbor_item_t *it, const unsigned char **p, size_t *n)
@@ -347,7 +405,7 @@ static void check_signature(og_attest_doc *out, const struct parsed *pp,
 
   /* protected header: {1: -35} (ES384) */
   if(pp->protected_len && pp->protected_len <= 64)
-    hdr = cbor_load(pp->protected_hdr, pp->protected_len, &lr);
+    hdr = load_checked(pp->protected_hdr, pp->protected_len, &lr);
   if(hdr && lr.read == pp->protected_len && cbor_isa_map(hdr)) {
     struct cbor_pair *pr = cbor_map_handle(hdr);
     size_t i;
@@ -501,7 +559,7 @@ og_result og_attest_verify(og_attest_doc *out,
   if(r != OG_OK)
     return r;
 
-  top = cbor_load(doc, len, &lr);
+  top = load_checked(doc, len, &lr);
   if(!top || lr.error.code != CBOR_ERR_NONE || lr.read != len) {
     r = og_fail(err, OG_E_PARSE, "attestation document is not one CBOR item");
     goto out;
@@ -530,7 +588,7 @@ og_result og_attest_verify(og_attest_doc *out,
   {
     struct cbor_load_result plr;
     /* pm stays alive to the end: pp points into it */
-    pm = cbor_load(pp.payload, pp.payload_len, &plr);
+    pm = load_checked(pp.payload, pp.payload_len, &plr);
     if(!pm || plr.error.code != CBOR_ERR_NONE || plr.read != pp.payload_len) {
       r = og_fail(err, OG_E_PARSE, "attestation payload is not one CBOR item");
       goto out;

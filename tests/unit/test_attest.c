@@ -230,6 +230,16 @@ static void test_malformed(void **state)
   buf[doc_len] = 0;
   assert_int_equal(og_attest_verify(&d, buf, doc_len + 1, NULL, AT_18H, &err),
                    OG_E_PARSE);
+  /* container counts far beyond the input are refused before libcbor
+   * allocates for them (an array of 2^32 items, a map of 2^31 pairs) */
+  assert_int_equal(og_attest_verify(&d, (const unsigned char *)
+                                    "\x9b\x00\x00\x00\x01\x00\x00\x00\x00",
+                                    9, NULL, AT_18H, &err),
+                   OG_E_PARSE);
+  assert_int_equal(og_attest_verify(&d, (const unsigned char *)
+                                    "\x84\x40\xba\x80\x00\x00\x00\x40\x40",
+                                    9, NULL, AT_18H, &err),
+                   OG_E_PARSE);
   /* a CBOR array of 4 integers */
   assert_int_equal(og_attest_verify(&d, (const unsigned char *)"\x84\x01\x02\x03\x04",
                                     5, NULL, AT_18H, &err),
