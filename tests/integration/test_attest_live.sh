@@ -74,6 +74,35 @@ stats 0
 pycheck "S['requests'].get('GET /enclave/attestation') == 1 and S['requests'].get('POST /v1/chat/completions') == 1" "attested, then one request"
 ok "chat --attest with a good document: attested once, then the request"
 
+# no --tee-id: a TEE that fails attestation is left like a pin failure
+ctl 0 '{"attest_fault": "wrong_binding", "reset_stats": true}'
+ctl 1 '{"reset_stats": true}'
+for i in 1 2 3; do
+  run chat --attest "${ROOT_OPT[@]}" --model "$MODEL" --messages "$HI" --json
+  expect_rc 0 "chat --attest fails over"
+  pycheck "d['tee']['id'] == '$TEE_1_ID'" "served by the good TEE"
+done
+stats 0
+pycheck "not any(k.startswith('POST') for k in S['requests'])" "the failing TEE got no prompt"
+ctl 1 '{"attest_fault": "wrong_pcrs"}'
+run chat --attest "${ROOT_OPT[@]}" --model "$MODEL" --messages "$HI"
+expect_rc 4 "every TEE fails attestation"
+expect_one_err_line "every TEE fails"
+ctl 1 '{"attest_fault": null}'
+ctl 0 '{"attest_fault": null}'
+ok "chat --attest without --tee-id: another TEE; none left: exit 4"
+
+# --llm-server-url: no registry checks; tls_cert from --tls-cert,
+# signing_key from --signing-key
+openssl pkey -in "$TEE_0_SIGNING_KEY" -pubout -out "$W/sk0.pem" 2>/dev/null || fail "public key"
+run tee attest --llm-server-url "$TEE_0_ENDPOINT" --tls-cert "$TEE_0_CERT" --signing-key "$W/sk0.pem" "${ROOT_OPT[@]}" --rpc-url "$DEAD_RPC" --json
+expect_rc 0 "direct mode"
+pycheck "d['checks'] == {'signature': True, 'chain': True, 'nonce': True, 'pcr_hash': None, 'tls_cert': True, 'signing_key': True} and d['id'] is None" "direct checks"
+run tee attest --llm-server-url "$TEE_0_ENDPOINT" --tls-cert "$TEE_0_CERT" "${ROOT_OPT[@]}" --json
+expect_rc 0 "direct mode without a key"
+pycheck "d['checks']['signing_key'] is None and d['checks']['tls_cert'] is True" "no key: null"
+ok "tee attest --llm-server-url: registry checks null"
+
 # the built-in AWS root does not anchor the test chain
 run tee attest "$TEE_0_ID"
 expect_rc 4 "built-in root"
