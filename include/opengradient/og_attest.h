@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "opengradient/og_common.h"
+#include "opengradient/og_http.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -105,7 +106,6 @@ OG_API void og_attest_evaluate(og_attest_report *rep, const og_attest_expect *e)
 
 /* ---- Fetching a live document over a pinned connection ---- */
 
-struct og_http;
 typedef struct og_attest_op og_attest_op;
 
 typedef struct og_attest_target {
@@ -134,13 +134,13 @@ typedef void (*og_attest_done_fn)(void *user, og_result rc,
 /* GET <endpoint>/enclave/attestation?nonce=<fresh 20 random bytes, hex>
  * on h and check the answer. The target is copied. *op (may be NULL) is
  * valid until done has been called or og_attest_cancel. */
-OG_API og_result og_attest_start(struct og_http *h, og_attest_op **op,
+OG_API og_result og_attest_start(og_http *h, og_attest_op **op,
                                  const og_attest_target *t,
                                  og_attest_done_fn done, void *user,
                                  og_err *err) OG_WARN_UNUSED;
 
 /* Cancel a fetch not yet done: done is not called. */
-OG_API void og_attest_cancel(struct og_http *h, og_attest_op *op);
+OG_API void og_attest_cancel(og_http *h, og_attest_op *op);
 
 #ifdef __cplusplus
 }
