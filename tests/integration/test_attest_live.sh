@@ -103,6 +103,23 @@ expect_rc 0 "direct mode without a key"
 pycheck "d['checks']['signing_key'] is None and d['checks']['tls_cert'] is True" "no key: null"
 ok "tee attest --llm-server-url: registry checks null"
 
+# a long-lived client (serve) attests a TEE once, not per request
+ctl 0 '{"reset_stats": true}'
+"$OG_BIN" serve --listen 127.0.0.1:0 --json --attest "${ROOT_OPT[@]}" --tee-id "$TEE_0_ID" >"$W/s.out" 2>"$W/s.err" &
+SPID=$!
+for _ in $(seq 100); do grep -q listening "$W/s.out" 2>/dev/null && break; sleep 0.1; done
+SURL=$("$PYTHON" -c 'import json,sys; print(json.loads(sys.stdin.readline())["listening"])' <"$W/s.out") \
+  || { kill "$SPID"; fail "serve did not start: $(cat "$W/s.err")"; }
+for i in 1 2 3; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d '{"model":"gpt-5","messages":[{"role":"user","content":"Hi"}]}' "$SURL/v1/chat/completions")
+  [ "$code" = 200 ] || { kill "$SPID"; fail "serve request $i: HTTP $code"; }
+done
+kill -TERM "$SPID"; wait "$SPID"
+stats 0
+pycheck "S['requests'].get('GET /enclave/attestation') == 1 and S['requests'].get('POST /v1/chat/completions') == 3" "one attestation for three requests"
+ok "serve --attest: attested once, three requests"
+
 # the built-in AWS root does not anchor the test chain
 run tee attest "$TEE_0_ID"
 expect_rc 4 "built-in root"
