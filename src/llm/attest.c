@@ -175,6 +175,9 @@ og_result og_attest_start(og_http *h, og_attest_op **out,
   op->done = done;
   op->user = user;
   op->at = t->at;
+  /* nothing checked until a document is in */
+  op->rep.signature = op->rep.chain = op->rep.nonce = -1;
+  op->rep.pcr_hash = op->rep.tls_cert = op->rep.signing_key = -1;
   if(t->root_pem && !(op->root_pem = strdup(t->root_pem))) {
     op_free(op);
     return og_fail(err, OG_E_NOMEM, "out of memory");
