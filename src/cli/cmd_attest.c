@@ -515,7 +515,8 @@ int cli_attest_options(cli *c, og_client_config *cfg)
 {
   static og_buf root;
   static int loaded;
-  if(!cli_has(c, OPT_ATTEST))
+  if(!cli_has(c, OPT_ATTEST) ||
+     (c->opt[OPT_ATTEST].from_env && !strcmp(c->opt[OPT_ATTEST].value, "0")))
     return 0;
   if(!loaded) {
     if(load_root(c, &root)) {
