@@ -48,6 +48,10 @@ typedef void (*og_log_fn)(void *user, const char *line);
 typedef struct og_client_config {
   /* Registry mode (the default): where the TEERegistry is. */
   const char *rpc_url;          /* NULL = OG_DEFAULT_RPC_URL */
+  const char *const *rpc_urls;  /* several RPCs read with a quorum (see
+                                   og_rpc_opts); NULL = rpc_url alone */
+  size_t n_rpc_urls;
+  size_t rpc_quorum;            /* 0 = all of them */
   const char *registry;         /* NULL = OG_DEFAULT_REGISTRY */
   uint8_t tee_type;             /* 0 = LLM proxy */
   const char *tee_id;           /* exactly this TEE (no failover), or NULL */
@@ -97,6 +101,14 @@ typedef struct og_client_config {
   og_result (*pay_check)(void *pay_user, void *call_user,
                          const og_x402_requirement *req, og_err *err);
   void *pay_user;
+
+  /* Nitro attestation (og_attest.h): with attest set, each TEE is attested
+   * before its first request and is sent nothing unless the document
+   * passes; a pass is kept per (TEE id, certificate) until the document's
+   * leaf certificate expires. A failure counts as no trusted connection
+   * (another TEE unless tee_id; else OG_E_TLS). */
+  int attest;
+  const char *nitro_root_pem;   /* trust anchor PEM; NULL = AWS root G1 */
 } og_client_config;
 
 typedef struct og_client og_client;

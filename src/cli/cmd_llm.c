@@ -330,6 +330,9 @@ int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
   memset(cfg, 0, sizeof(*cfg));
   cfg->timeout_ms = c->timeout_ms;
   cfg->max_time_ms = c->max_time_ms;
+  rc = cli_attest_options(c, cfg);
+  if(rc)
+    return rc;
   cfg->no_verify = cli_has(c, OPT_NO_VERIFY);
   cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
   cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
@@ -375,6 +378,9 @@ int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
     if(rc)
       return rc;
     cfg->rpc_url = cli_opt_str(c, OPT_RPC_URL, NULL);
+    rc = cli_rpc_urls(c, &cfg->rpc_urls, &cfg->n_rpc_urls, &cfg->rpc_quorum);
+    if(rc)
+      return rc;
     memcpy(u->registry, reg.address_text, sizeof(u->registry));
     cfg->registry = u->registry;
     cfg->tee_type = reg.tee_type;

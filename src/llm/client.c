@@ -17,6 +17,8 @@
 #include "opengradient/og_rpc.h"
 #include "opengradient/og_verify.h"
 
+#include "attest_gate.h"
+
 #define OG_AUTH_HEADER \
   "Authorization: Bearer " \
   "0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef"
@@ -67,6 +69,7 @@ struct og_client {
   upto_session sessions[OG_MAX_SESSIONS];
   size_t nsessions;
   og_call *calls;         /* in flight, for og_client_free */
+  attest_gate *attest;    /* --attest; NULL = off */
 };
 
 /* What a call knows of the TEE it talks to; copied so that a registry
@@ -81,6 +84,8 @@ typedef struct call_tee {
   char pay[43];
   og_address pay_addr;
   int has_pay;
+  const og_bytes32 *pcr;  /* &pcr_copy in registry mode, else NULL */
+  og_bytes32 pcr_copy;
 } call_tee;
 
 struct og_call {
@@ -109,6 +114,7 @@ struct og_call {
   og_bytes32 failed[OG_MAX_FAILOVERS + 1]; /* TEEs this call gave up on */
   uint64_t deadline;  /* the request's own total deadline; 0 = client's */
   og_inference out;
+  attest_wait *attest;  /* attesting the TEE before the first request */
 };
 
 static const char *const settlement_wire[] = {"batch", "private",
@@ -329,6 +335,11 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
   if(!c)
     return og_fail(err, OG_E_NOMEM, "out of memory");
   c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
+  if(cfg->attest &&
+     attest_gate_new(&c->attest, cfg->nitro_root_pem, err) != OG_OK) {
+    free(c);
+    return OG_E_NOMEM;
+  }
   if(cfg->max_time_ms > 0)
     c->deadline = og_http_clock_ms() + (uint64_t)cfg->max_time_ms;
   c->verify = !cfg->no_verify;
@@ -431,6 +442,9 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     c->registry_mode = 1;
     memset(&ro, 0, sizeof(ro));
     ro.url = url;
+    ro.urls = cfg->rpc_urls;
+    ro.n_urls = cfg->rpc_urls ? cfg->n_rpc_urls : 0;
+    ro.quorum = cfg->rpc_quorum;
     ro.allow_insecure = cfg->allow_insecure_rpc;
     ro.timeout_ms = c->timeout_ms;
     ro.max_time_ms = cfg->max_time_ms;
@@ -478,6 +492,7 @@ void og_client_free(og_client *c)
     return;
   while(c->calls)
     og_call_cancel(c->calls);
+  attest_gate_free(c->attest);
   og_rpc_free(c->rpc);
   og_http_free(c->http);
   og_tee_list_free(&c->tees);
@@ -555,6 +570,8 @@ static og_result snapshot_tee(og_call *call, og_err *err)
     memcpy(t->pay, c->cur_pay, sizeof(t->pay));
     t->pay_addr = e->payment_address;
     t->has_pay = 1;
+    t->pcr_copy = e->pcr_hash;
+    t->pcr = &t->pcr_copy;
     if(!t->endpoint || !t->pin || !t->spki)
       return og_fail(err, OG_E_NOMEM, "out of memory");
     return OG_OK;
@@ -619,6 +636,7 @@ void og_call_cancel(og_call *call)
     return;
   if(call->xfer)
     og_http_cancel(call->c->http, call->xfer);
+  attest_wait_cancel(call->c->http, call->attest);
   call_free(call);
 }
 
@@ -930,6 +948,21 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
   finish(call, r, r ? &err : NULL);
 }
 
+static void attest_done(void *user, og_result rc, const og_err *err)
+{
+  og_call *call = user;
+  og_err e;
+  call->attest = NULL;
+  if(rc) { /* like a pin failure: another TEE, or the end */
+    http_done(call, NULL, rc == OG_E_TIMEOUT ? rc : OG_E_TLS, NULL, err);
+    return;
+  }
+  og_err_clear(&e);
+  rc = send_attempt(call, &e);
+  if(rc)
+    finish(call, rc, &e);
+}
+
 static og_result send_attempt(og_call *call, og_err *err)
 {
   og_client *c = call->c;
@@ -943,6 +976,17 @@ static og_result send_attempt(og_call *call, og_err *err)
   upto_session *s;
   og_result r;
 
+  if(c->attest && !call->paid &&
+     !attest_gate_passed(c->attest, call->tee.id, call->tee.pin,
+                         call->tee.pin_len)) {
+    logf_(c, "attesting TEE %s before the first request", call->tee.id);
+    return attest_gate_start(c->attest, c->http, &call->attest, call->tee.id,
+                             call->tee.endpoint, call->tee.pin,
+                             call->tee.pin_len, call->tee.spki,
+                             call->tee.spki_len, call->tee.pcr,
+                             c->timeout_ms, c->timeout_ms, attest_done,
+                             call, err);
+  }
   elen = strlen(call->tee.endpoint);
   if(elen && call->tee.endpoint[elen - 1] == '/')
     elen--;
