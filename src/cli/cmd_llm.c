@@ -664,12 +664,26 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
   }
   run->wrote = 1;
   if(ch->content && !needs_escape(ch->content, ch->content_len)) {
-    /* the common case: straight into stdio's buffer, no copy of ours */
-    fwrite_unlocked(head, 1, sizeof(head) - 1, f);
-    putc_unlocked('"', f);
-    fwrite_unlocked(ch->content, 1, ch->content_len, f);
-    putc_unlocked('"', f);
-    fwrite_unlocked(run->nd_tail.data, 1, run->nd_tail.len, f);
+    /* the common case: one write into stdio's buffer */
+    char buf[2048];
+    size_t hl = sizeof(head) - 1, n = hl + ch->content_len + 2 +
+                                       run->nd_tail.len;
+    if(n <= sizeof(buf)) {
+      memcpy(buf, head, hl);
+      buf[hl] = '"';
+      memcpy(buf + hl + 1, ch->content, ch->content_len);
+      buf[hl + 1 + ch->content_len] = '"';
+      memcpy(buf + hl + 2 + ch->content_len, run->nd_tail.data,
+             run->nd_tail.len);
+      fwrite_unlocked(buf, 1, n, f);
+    }
+    else {
+      fwrite_unlocked(head, 1, hl, f);
+      putc_unlocked('"', f);
+      fwrite_unlocked(ch->content, 1, ch->content_len, f);
+      putc_unlocked('"', f);
+      fwrite_unlocked(run->nd_tail.data, 1, run->nd_tail.len, f);
+    }
     return 0;
   }
   line = &run->nd_line; /* kept between chunks: no allocation per line */
