@@ -92,6 +92,15 @@ typedef struct og_client_config {
                                    command's total deadline */
   og_log_fn log;
   void *log_user;
+  /* Called after a payment demand was checked against the policy and
+   * just before it is signed, with the requirement that will be signed
+   * (its amount is what the authorisation allows) and the done-user of
+   * the call that pays. Return OG_OK to sign, or fail (filling err) to
+   * refuse: the call then ends with that result and nothing is signed.
+   * Not called when an existing X-Upto-Session pays. May be NULL. */
+  og_result (*pay_check)(void *pay_user, void *call_user,
+                         const og_x402_requirement *req, og_err *err);
+  void *pay_user;
 } og_client_config;
 
 typedef struct og_client og_client;
@@ -121,12 +130,17 @@ OG_API og_result og_client_refresh(og_client *c, og_err *err) OG_WARN_UNUSED;
 /* The TEE the next request goes to: id ("0x"+64 hex), endpoint, payment
  * address (EIP-55, "" when unknown). Pointers valid until the next
  * refresh. Returns 0, or -1 in direct mode without a known TEE. */
+/* How many TEEs the client may use: the usable active ones of the last
+ * registry read (after the PCR filter), or 1 in direct mode. */
+OG_API size_t og_client_tee_count(const og_client *c);
+
 OG_API int og_client_current_tee(const og_client *c, const char **id,
                           const char **endpoint, const char **payment);
 
 /* One answer and everything known about how it was obtained. */
 typedef struct og_inference {
-  og_llm_result answer;     /* model, text, tool calls, usage, tee_* */
+  og_llm_result answer;     /* model, text, tool calls, usage, tee_*;
+                               newer gateways: cost, citations, images */
   char tee_id[67];          /* the serving TEE ("" when unknown) */
   char *endpoint;           /* the server that answered */
   char payment_address[43]; /* registry payment address, "" if unknown */
@@ -159,6 +173,10 @@ typedef struct og_request {
    * deliver it as one final chunk (for servers that do not stream tool
    * calls). */
   int stream_tools_fallback;
+  /* > 0: this request's own total deadline in ms from og_call_start,
+   * used instead of the client's max_time_ms (a long-running server's
+   * per-request --max-time). */
+  long max_time_ms;
 } og_request;
 
 OG_API void og_request_init(og_request *req);
@@ -184,6 +202,12 @@ OG_API og_result og_call_start(og_client *c, og_call **call, const og_request *r
 
 /* Cancel a call that has not completed; its done is not called. */
 OG_API void og_call_cancel(og_call *call);
+
+/* Back-pressure for a streamed call: stop (pause = 1) or resume (0)
+ * reading its answer while the caller cannot pass chunks on. No idle
+ * timeout runs while paused. May be called from on_chunk; resuming may
+ * deliver chunks at once. OG_E_USAGE when the call has no transfer. */
+OG_API og_result og_call_pause(og_call *call, int pause);
 
 /* Drive every call until none is left (or timeout_ms passes, when > 0). */
 OG_API og_result og_client_wait(og_client *c, long timeout_ms) OG_WARN_UNUSED;

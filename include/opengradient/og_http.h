@@ -129,6 +129,12 @@ OG_API og_result og_http_start(og_http *h, og_http_xfer **out, const og_http_req
 /* Cancel a transfer that has not completed: its callback is not called. */
 OG_API void og_http_cancel(og_http *h, og_http_xfer *x);
 
+/* Stop (pause = 1) or resume (0) receiving on x: back-pressure for a
+ * caller that cannot take more data yet. The idle timeout does not run
+ * while paused and starts afresh on resume. May be called from x's data
+ * callback. Resuming may deliver buffered data at once. */
+OG_API og_result og_http_pause(og_http *h, og_http_xfer *x, int pause);
+
 /* Run whatever is ready without blocking, then call the callbacks of the
  * transfers that completed (also those the idle timer ended). *running
  * (may be NULL) receives the number still in flight. */

@@ -31,7 +31,7 @@ OG_API og_result og_json_scan(const char *text, size_t len, og_err *err);
  * line and column -1), or jansson's; je may be NULL. Caller frees the result with
  * json_decref. */
 OG_API json_t *og_json_loadb(const char *text, size_t len, size_t flags,
-                      json_error_t *je);
+                             json_error_t *je);
 
 #ifdef __cplusplus
 }

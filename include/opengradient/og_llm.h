@@ -64,6 +64,9 @@ typedef struct og_llm_params {
   size_t n_stop;
   /* chat: ask for an SSE stream ("stream": true is then sent). */
   int stream;
+  /* chat and completion: ask the gateway to search the web
+   * ("web_search": true is then sent; newer gateways hash it). */
+  int web_search;
 } og_llm_params;
 
 /* The CLI's defaults: max_tokens 100, temperature 0.0, nothing else. */
@@ -73,14 +76,15 @@ OG_API void og_llm_params_init(og_llm_params *p);
  * should be empty) and, if json_out is not NULL, the same request as a
  * jansson object (caller frees with json_decref). Key order on the wire:
  * model, messages, max_tokens, temperature, stop, tools, tool_choice,
- * stream. Bad parameters give OG_E_USAGE with a message naming the
+ * web_search, stream. Bad parameters give OG_E_USAGE with a message naming the
  * parameter. On failure nothing is returned in *json_out. */
 OG_API og_result og_llm_build_chat(og_buf *body, json_t **json_out,
                             const og_llm_params *p, og_err *err);
 
 /* The same for POST /v1/completions: model, prompt, max_tokens,
  * temperature (both always explicit: absent means 16 and 1.0 at the
- * gateway), stop. messages, tools, tool_choice and stream must be unset. */
+ * gateway), stop, web_search. messages, tools, tool_choice and stream
+ * must be unset. */
 OG_API og_result og_llm_build_completion(og_buf *body, json_t **json_out,
                                   const og_llm_params *p, og_err *err);
 
@@ -116,6 +120,18 @@ typedef struct og_llm_usage {
   int64_t total_tokens;
 } og_llm_usage;
 
+/* The "opengradient" cost block of newer gateways (not signed). Each
+ * string is checked before it is kept: cost_opg is 1..78 decimal digits
+ * (OPG base units, 18 decimals); the USD figures are plain decimals
+ * (digits with at most one '.'). present is 0 when the block is absent
+ * or any field fails these checks. */
+typedef struct og_llm_cost {
+  int present;
+  char cost_opg[80];
+  char cost_usd[64];
+  char opg_price_usd[64];
+} og_llm_cost;
+
 /* One answer. Every pointer is owned by the result; release everything
  * with og_llm_result_free (safe on a zeroed or already freed result). */
 typedef struct og_llm_result {
@@ -139,7 +155,23 @@ typedef struct og_llm_result {
   /* The parsed response body (non-streamed) or the final chunk (stream);
    * NULL if none. Owned (one reference). */
   json_t *json;
+  /* Newer gateways; none of these is signed. Owned references, NULL when
+   * absent (or of the wrong JSON type). */
+  og_llm_cost cost;     /* parsed "opengradient" block */
+  json_t *cost_json;    /* the "opengradient" object verbatim */
+  json_t *citations;    /* "citations": array as sent ({title,url,...}) */
+  json_t *images;       /* generated images: array as sent (data: URIs or
+                           raw base64 strings); message.images when not
+                           streamed, the final chunk's "images" when
+                           streamed */
 } og_llm_result;
+
+/* Write cost_opg (OPG base units, decimal digits) as OPG with exactly 18
+ * decimals, e.g. "1500000000000000" -> "0.001500000000000000", with
+ * integer arithmetic only. out must hold 100 bytes. OG_E_PARSE when
+ * cost_opg is not 1..78 decimal digits. */
+OG_API og_result og_llm_cost_opg_text(char *out, size_t outlen,
+                                      const char *cost_opg, og_err *err);
 
 OG_API void og_llm_result_free(og_llm_result *r);
 
@@ -202,6 +234,10 @@ typedef struct og_llm_chunk {
   const og_llm_usage *usage; /* NULL when the chunk has no usage */
   int is_final;              /* 1 for exactly one chunk: the first with a
                                 finish_reason */
+  /* A web-search status frame of newer gateways ("web_search": {"status",
+   * "query"}): progress, never text. NULL when absent or not strings. */
+  const char *web_search_status;
+  const char *web_search_query;
   /* When is_final: the result assembled so far, which is then complete
    * unless a usage-only chunk still follows (og_llm_stream_finish gives
    * the last word). NULL otherwise. */

@@ -24,6 +24,7 @@ typedef enum cli_cmd {
   CMD_VERIFY,
   CMD_APPROVE,
   CMD_MODELS,
+  CMD_SERVE,
   CMD_COUNT
 } cli_cmd;
 
@@ -68,11 +69,18 @@ typedef enum cli_opt_id {
   OPT_TOOLS_FILE,
   OPT_TOOL_CHOICE,
   OPT_STREAM,
+  OPT_WEB_SEARCH,
+  OPT_IMAGE_OUTPUT_DIR,
   OPT_YES,
   OPT_AMOUNT,
   OPT_TOKEN,
   OPT_MAX_FEE_GWEI,
   OPT_CHAIN_ID,
+  OPT_LISTEN,
+  OPT_API_KEY_FILE,
+  OPT_BUDGET,
+  OPT_MAX_CONCURRENT,
+  OPT_DRAIN_TIMEOUT,
   OPT_COUNT
 } cli_opt_id;
 
@@ -147,5 +155,6 @@ int cmd_llm(cli *c);
 int cmd_verify(cli *c);
 int cmd_approve(cli *c);
 int cmd_models(cli *c);
+int cmd_serve(cli *c);
 
 #endif

@@ -12,6 +12,8 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "cli_files.h"
+#include "cli_llm.h"
+#include "cli_upstream.h"
 #include "opengradient/og_client.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_models.h"
@@ -33,6 +35,7 @@ typedef struct llm_run {
   size_t chunks;
   size_t chars;
   json_t *final_chunk;     /* held until verification is done */
+  json_t *images_saved;    /* paths of the generated images written */
   json_t *after_final;     /* NDJSON lines that came after it */
   /* NDJSON of plain content chunks, written without building objects */
   json_t *nd_str;          /* reused to encode one string */
@@ -51,16 +54,12 @@ typedef struct llm_run {
   og_err err;
   og_inference out;
   /* owned inputs */
-  og_buf cert, spki;
+  cli_upstream up;         /* what the client configuration points at */
   og_buf msgbuf, toolbuf;
-  char key[160];
-  char registry[43];       /* cfg.registry points here, not at a local */
-  char *assets;            /* cfg.payment_assets: --payment-asset joined */
-  og_bytes32 pcr[CLI_MAX_MULTI];
   const char *stop[CLI_MAX_MULTI];
 } llm_run;
 
-static void log_line(void *user, const char *line)
+void cli_client_log(void *user, const char *line)
 {
   cli *c = user;
   /* the library's warnings (e.g. a payTo that is not the registry's) are
@@ -132,9 +131,8 @@ static int llm_fail(cli *c, og_result r, const og_err *err)
 /* --max-payment, --networks and --payment-asset, checked with the
  * library's own parsers so that a bad value is exit 1 naming the option.
  * The repeated --payment-asset values are joined into run->assets. */
-static int payment_options(llm_run *run, og_client_config *cfg)
+static int payment_options(cli *c, cli_upstream *run, og_client_config *cfg)
 {
-  cli *c = run->c;
   const cli_value *v = &c->opt[OPT_PAYMENT_ASSET];
   og_x402_policy pol;
   og_err err;
@@ -279,6 +277,9 @@ static int check_options(llm_run *run, og_client_config *cfg)
     if(cli_has(c, OPT_TOOL_CHOICE))
       rq->params.tool_choice = cli_opt_str(c, OPT_TOOL_CHOICE, NULL);
     rq->params.stream = run->stream;
+    rc = cli_image_dir_check(c);
+    if(rc)
+      return rc;
     rq->stream_tools_fallback = cli_has(c, OPT_STREAM_TOOLS_FALLBACK);
   }
   if(cli_has(c, OPT_MAX_TOKENS)) {
@@ -295,6 +296,7 @@ static int check_options(llm_run *run, og_client_config *cfg)
                        "from 0 to 2", s);
     rq->params.temperature = t;
   }
+  rq->params.web_search = cli_has(c, OPT_WEB_SEARCH);
   for(i = 0; i < c->opt[OPT_STOP_SEQUENCE].nmulti; i++)
     run->stop[i] = c->opt[OPT_STOP_SEQUENCE].multi[i];
   rq->params.stop = run->stop;
@@ -317,7 +319,14 @@ static int check_options(llm_run *run, og_client_config *cfg)
       return llm_fail(c, r, &err);
   }
 
-  /* client configuration */
+  return cli_client_config(c, &run->up, cfg);
+}
+
+/* The upstream client's configuration from the global options (shared
+ * with serve). Returns 0, or the exit code after reporting the error. */
+int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
+{
+  int rc;
   memset(cfg, 0, sizeof(*cfg));
   cfg->timeout_ms = c->timeout_ms;
   cfg->max_time_ms = c->max_time_ms;
@@ -325,10 +334,10 @@ static int check_options(llm_run *run, og_client_config *cfg)
   cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
   cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
   cfg->networks = cli_opt_str(c, OPT_NETWORKS, NULL);
-  rc = payment_options(run, cfg);
+  rc = payment_options(c, u, cfg);
   if(rc)
     return rc;
-  cfg->log = log_line;
+  cfg->log = cli_client_log;
   cfg->log_user = c;
   if(cli_has(c, OPT_MAX_AGE)) {
     int64_t v = 0;
@@ -339,21 +348,21 @@ static int check_options(llm_run *run, og_client_config *cfg)
   }
   if(cli_has(c, OPT_SIGNING_KEY)) {
     rc = cli_load_spki(c, "--signing-key",
-                       cli_opt_str(c, OPT_SIGNING_KEY, NULL), &run->spki);
+                       cli_opt_str(c, OPT_SIGNING_KEY, NULL), &u->spki);
     if(rc)
       return rc;
-    cfg->signing_key_der = run->spki.data;
-    cfg->signing_key_der_len = run->spki.len;
+    cfg->signing_key_der = u->spki.data;
+    cfg->signing_key_der_len = u->spki.len;
   }
   if(cli_has(c, OPT_LLM_SERVER_URL)) {
     cfg->llm_server_url = cli_opt_str(c, OPT_LLM_SERVER_URL, NULL);
     if(cli_has(c, OPT_TLS_CERT)) {
       rc = cli_load_cert(c, "--tls-cert", cli_opt_str(c, OPT_TLS_CERT, NULL),
-                         &run->cert);
+                         &u->cert);
       if(rc)
         return rc;
-      cfg->tls_cert_der = run->cert.data;
-      cfg->tls_cert_der_len = run->cert.len;
+      cfg->tls_cert_der = u->cert.data;
+      cfg->tls_cert_der_len = u->cert.len;
     }
   }
   else {
@@ -366,13 +375,13 @@ static int check_options(llm_run *run, og_client_config *cfg)
     if(rc)
       return rc;
     cfg->rpc_url = cli_opt_str(c, OPT_RPC_URL, NULL);
-    memcpy(run->registry, reg.address_text, sizeof(run->registry));
-    cfg->registry = run->registry;
+    memcpy(u->registry, reg.address_text, sizeof(u->registry));
+    cfg->registry = u->registry;
     cfg->tee_type = reg.tee_type;
     cfg->tee_id = cli_has(c, OPT_TEE_ID) ? cli_opt_str(c, OPT_TEE_ID, NULL)
                                          : NULL;
-    memcpy(run->pcr, reg.pcr_allow, reg.n_pcr_allow * sizeof(og_bytes32));
-    cfg->pcr_allow = run->pcr;
+    memcpy(u->pcr, reg.pcr_allow, reg.n_pcr_allow * sizeof(og_bytes32));
+    cfg->pcr_allow = u->pcr;
     cfg->pcr_allow_len = reg.n_pcr_allow;
     cfg->allow_insecure_rpc = cli_has(c, OPT_ALLOW_INSECURE_RPC);
     if(cfg->tee_id) {
@@ -383,11 +392,11 @@ static int check_options(llm_run *run, og_client_config *cfg)
         return cli_error(c, OG_E_USAGE, "--tee-id: %s", e2.msg);
     }
   }
-  rc = cli_load_private_key(c, run->key, sizeof(run->key));
+  rc = cli_load_private_key(c, u->key, sizeof(u->key));
   if(rc < 0)
     return og_exit_code(OG_E_USAGE);
   if(rc == 1)
-    cfg->private_key_hex = run->key;
+    cfg->private_key_hex = u->key;
   return 0;
 }
 
@@ -496,6 +505,14 @@ static int print_result(llm_run *run)
       json_object_set_new(o, "chat_output", og_llm_result_message_json(a));
     json_object_set_new(o, "usage", og_llm_result_usage_json(a));
     add_result_fields(o, inf);
+    if(!run->completion) {
+      int rc = cli_save_images(c, a->images, &run->images_saved);
+      if(rc) {
+        json_decref(o);
+        return rc;
+      }
+    }
+    cli_llm_extras_json(o, a, run->images_saved);
     return cli_print_json(c, o);
   }
   if(run->completion) {
@@ -506,6 +523,8 @@ static int print_result(llm_run *run)
     cli_rule(c);
     print_label(c, "LLM Output:");
     fprintf(c->out, "\n%.*s\n\n", (int)a->text_len, a->text);
+    cli_print_citations(c, a->citations);
+    cli_print_cost(c, &a->cost);
     return 0;
   }
   print_header(run, "\xe2\x9c\x85 LLM Chat Successful", run->req.params.model);
@@ -520,6 +539,10 @@ static int print_result(llm_run *run)
     fprintf(c->out, "%.*s\n", (int)a->text_len, a->text);
   print_tool_calls(c, a);
   fputc('\n', c->out);
+  cli_print_citations(c, a->citations);
+  if(cli_save_images(c, a->images, &run->images_saved))
+    return og_exit_code(OG_E_IO);
+  cli_print_cost(c, &a->cost);
   return 0;
 }
 
@@ -718,6 +741,8 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   cli *c = run->c;
   spinner_clear(run);
   run->chunks++;
+  if(ch->web_search_status || ch->web_search_query)
+    cli_web_search_status(c, ch->web_search_status, ch->web_search_query);
   if(c->json) {
     json_t *line;
     if(!ch->json && !ch->is_final && !run->final_chunk)
@@ -774,6 +799,12 @@ static int print_stream_end(llm_run *run)
     json_object_set_new(line, "chat_output", og_llm_result_message_json(a));
     if(!json_object_get(line, "usage"))
       json_object_set_new(line, "usage", og_llm_result_usage_json(a));
+    rc = cli_save_images(c, a->images, &run->images_saved);
+    if(rc) {
+      json_decref(line);
+      return rc;
+    }
+    cli_llm_extras_json(line, a, run->images_saved);
     rc = cli_print_json(c, line);
     if(rc)
       return rc;
@@ -804,6 +835,10 @@ static int print_stream_end(llm_run *run)
             a->finish_reason, cli_color(c, 1, CLR_RESET));
   print_verified(c, inf);
   print_tee(c, inf);
+  cli_print_citations(c, a->citations);
+  if(cli_save_images(c, a->images, &run->images_saved))
+    return og_exit_code(OG_E_IO);
+  cli_print_cost(c, &a->cost);
   cli_rule(c);
   fprintf(c->out, "Chunks received: %zu\n", run->chunks);
   fprintf(c->out, "Content length: %zu characters\n\n",
@@ -832,16 +867,14 @@ static void run_free(llm_run *run)
   json_decref(run->tools);
   json_decref(run->final_chunk);
   json_decref(run->after_final);
+  json_decref(run->images_saved);
   json_decref(run->nd_str);
   og_buf_free(&run->nd_tail);
   og_buf_free(&run->nd_key);
   og_buf_free(&run->nd_line);
-  og_buf_free(&run->cert);
-  og_buf_free(&run->spki);
+  cli_upstream_free(&run->up);
   og_buf_free(&run->msgbuf);
   og_buf_free(&run->toolbuf);
-  og_wipe(run->key, sizeof(run->key));
-  free(run->assets);
 }
 
 int cmd_llm(cli *c)
@@ -857,8 +890,7 @@ int cmd_llm(cli *c)
   run.c = c;
   run.completion = c->cmd == CMD_COMPLETION;
   run.stream = cli_has(c, OPT_STREAM);
-  og_buf_init(&run.cert, 1);
-  og_buf_init(&run.spki, 1);
+  cli_upstream_init(&run.up);
   og_buf_init(&run.msgbuf, 1);
   og_buf_init(&run.toolbuf, 1);
   og_buf_init(&run.nd_tail, 8 * OG_LLM_MAX_RESPONSE);
@@ -879,7 +911,7 @@ int cmd_llm(cli *c)
   run.req.on_chunk = on_chunk;
   run.req.user = &run;
   r = og_client_new(&run.client, &cfg, &err);
-  og_wipe(run.key, sizeof(run.key)); /* the client holds its own copy */
+  og_wipe(run.up.key, sizeof(run.up.key)); /* the client holds its own copy */
   if(r) {
     rc = llm_fail(c, r, &err);
     run_free(&run);
@@ -919,4 +951,20 @@ int cmd_llm(cli *c)
     rc = run.stream ? print_stream_end(&run) : print_result(&run);
   run_free(&run);
   return rc;
+}
+
+void cli_upstream_init(cli_upstream *u)
+{
+  memset(u, 0, sizeof(*u));
+  og_buf_init(&u->cert, 1);
+  og_buf_init(&u->spki, 1);
+}
+
+void cli_upstream_free(cli_upstream *u)
+{
+  og_buf_free(&u->cert);
+  og_buf_free(&u->spki);
+  og_wipe(u->key, sizeof(u->key));
+  free(u->assets);
+  u->assets = NULL;
 }

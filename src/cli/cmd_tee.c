@@ -186,6 +186,7 @@ static int tee_show(cli *c, cli_registry *reg)
 }
 
 /* tee check: one /health probe per TEE, all in flight at once. */
+#define HEALTH_MAX_JSON (64u * 1024)
 typedef struct probe {
   const og_tee *tee;
   og_result rc;
@@ -194,6 +195,7 @@ typedef struct probe {
   double ms;
   struct timespec t0;
   int done;
+  json_t *health; /* the /health body when it is a JSON object */
 } probe;
 
 static double ms_since(const struct timespec *t0)
@@ -222,7 +224,63 @@ static void probe_done(void *user, og_http_xfer *x, og_result rc,
     p->rc = OG_E_SERVER;
     snprintf(p->error, sizeof(p->error), "/health answered HTTP %ld",
              resp->status);
+    return;
   }
+  /* newer gateways describe themselves: version, uptime, providers */
+  if(resp->body.len && resp->body.len <= HEALTH_MAX_JSON) {
+    json_t *j = json_loadb((const char *)resp->body.data, resp->body.len, 0,
+                           NULL);
+    if(json_is_object(j))
+      p->health = j;
+    else
+      json_decref(j);
+  }
+}
+
+/* /health's version, uptime_seconds and providers as one text line
+ * ("" when none was sent); control characters are replaced. */
+static void health_text(char *out, size_t cap, const json_t *h)
+{
+  const json_t *v = json_object_get(h, "version");
+  const json_t *u = json_object_get(h, "uptime_seconds");
+  const json_t *pr = json_object_get(h, "providers");
+  size_t o = 0, i;
+  out[0] = 0;
+#define ADDF(...) do { if(o < cap) { int k_ = snprintf(out + o, cap - o, \
+  __VA_ARGS__); if(k_ > 0) o += (size_t)k_; if(o >= cap) o = cap - 1; } \
+  } while(0)
+  if(json_is_string(v))
+    ADDF("version %.40s", json_string_value(v));
+  if(json_is_integer(u) && json_integer_value(u) >= 0)
+    ADDF("%suptime %lld s", o ? ", " : "", (long long)json_integer_value(u));
+  else if(json_is_real(u) && json_real_value(u) >= 0 &&
+          json_real_value(u) < 1e15)
+    ADDF("%suptime %lld s", o ? ", " : "", (long long)json_real_value(u));
+  if(json_is_array(pr) || json_is_object(pr)) {
+    const char *key;
+    const json_t *x;
+    int first = 1;
+    ADDF("%sproviders: ", o ? ", " : "");
+    if(json_is_array(pr)) {
+      json_array_foreach(pr, i, x)
+        if(json_is_string(x)) {
+          ADDF("%s%.40s", first ? "" : ", ", json_string_value(x));
+          first = 0;
+        }
+    }
+    else {
+      json_object_foreach((json_t *)pr, key, x) {
+        ADDF("%s%.40s", first ? "" : ", ", key);
+        first = 0;
+      }
+    }
+    if(first)
+      ADDF("none");
+  }
+#undef ADDF
+  for(i = 0; out[i]; i++)
+    if((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+      out[i] = '?';
 }
 
 static int tee_check(cli *c, cli_registry *reg)
@@ -315,9 +373,21 @@ static int tee_check(cli *c, cli_registry *reg)
     for(i = 0; i < n; i++) {
       char id[67];
       og_bytes32_to_hex(id, &probes[i].tee->id);
-      json_array_append_new(arr, json_pack("{s:s,s:s,s:b,s:s?,s:f}", "id", id,
+      json_t *o = json_pack("{s:s,s:s,s:b,s:s?,s:f}", "id", id,
         "endpoint", probes[i].tee->endpoint, "ok", probes[i].rc == OG_OK,
-        "error", probes[i].rc ? probes[i].error : NULL, "ms", probes[i].ms));
+        "error", probes[i].rc ? probes[i].error : NULL, "ms", probes[i].ms);
+      const json_t *h = probes[i].health, *v;
+      /* newer gateways' /health fields, as sent */
+      v = json_object_get(h, "version");
+      if(json_is_string(v))
+        json_object_set(o, "version", (json_t *)v);
+      v = json_object_get(h, "uptime_seconds");
+      if(json_is_number(v))
+        json_object_set(o, "uptime_seconds", (json_t *)v);
+      v = json_object_get(h, "providers");
+      if(json_is_array(v) || json_is_object(v))
+        json_object_set(o, "providers", (json_t *)v);
+      json_array_append_new(arr, o);
     }
     out_rc = cli_print_json(c, arr);
   }
@@ -325,10 +395,14 @@ static int tee_check(cli *c, cli_registry *reg)
     char id[67];
     og_bytes32_to_hex(id, &probes[i].tee->id);
     if(!c->json) {
-      if(probes[i].rc == OG_OK)
-        fprintf(c->out, "%s  %s  %sok%s  %.1f ms\n", id,
+      if(probes[i].rc == OG_OK) {
+        char ht[512];
+        health_text(ht, sizeof(ht), probes[i].health);
+        fprintf(c->out, "%s  %s  %sok%s  %.1f ms%s%s\n", id,
                 probes[i].tee->endpoint, cli_color(c, 1, CLR_GREEN),
-                cli_color(c, 1, CLR_RESET), probes[i].ms);
+                cli_color(c, 1, CLR_RESET), probes[i].ms, ht[0] ? "  " : "",
+                ht);
+      }
       else
         fprintf(c->out, "%s  %s  %sFAILED%s  %.1f ms  %s\n", id,
                 probes[i].tee->endpoint, cli_color(c, 1, CLR_RED_BOLD),
@@ -339,6 +413,10 @@ static int tee_check(cli *c, cli_registry *reg)
       fprintf(c->errf, "opengradient: error: TEE %s (%s): %s\n", id,
               probes[i].tee->endpoint, probes[i].error);
     }
+  }
+  for(i = 0; i < n; i++) {
+    json_decref(probes[i].health);
+    probes[i].health = NULL;
   }
   og_tee_list_free(&list);
   /* a failed JSON report must not leave exit 0 */

@@ -28,6 +28,8 @@ static int dispatch(cli *c)
     return cmd_approve(c);
   case CMD_MODELS:
     return cmd_models(c);
+  case CMD_SERVE:
+    return cmd_serve(c);
   default:
     return cli_error(c, OG_E_USAGE, "no command given (see --help)");
   }

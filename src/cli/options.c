@@ -13,6 +13,7 @@
 #define F_LLM (F_COMPLETION | F_CHAT)
 #define F_CLEAR (1u << CMD_CONFIG_CLEAR)
 #define F_APPROVE (1u << CMD_APPROVE)
+#define F_SERVE (1u << CMD_SERVE)
 
 typedef struct cli_opt {
   const char *name;
@@ -98,7 +99,7 @@ static const cli_opt options[OPT_COUNT] = {
   [OPT_TEMPERATURE] = {"temperature", 0, 1, 0, NULL, "T", "0.0", F_LLM,
     "sampling temperature"},
   [OPT_SETTLEMENT_MODE] = {"x402-settlement-mode", 0, 1, 0, NULL,
-    "private|batch-hashed|individual-full", "batch-hashed", F_LLM,
+    "private|batch-hashed|individual-full", "batch-hashed", F_LLM | F_SERVE,
     "settlement mode (X-SETTLEMENT-TYPE)"},
   [OPT_MESSAGES] = {"messages", 0, 1, 0, NULL, "JSON", NULL, F_CHAT,
     "chat messages as a JSON array"},
@@ -112,6 +113,11 @@ static const cli_opt options[OPT_COUNT] = {
     "tool choice (default auto when tools are given)"},
   [OPT_STREAM] = {"stream", 0, 0, 0, NULL, NULL, NULL, F_CHAT,
     "stream the answer as it arrives"},
+  [OPT_WEB_SEARCH] = {"web-search", 0, 0, 0, NULL, NULL, NULL, F_LLM,
+    "let the gateway search the web (newer gateways; sources are shown)"},
+  [OPT_IMAGE_OUTPUT_DIR] = {"image-output-dir", 0, 1, 0, NULL, "DIR", NULL,
+    F_CHAT, "save generated images here as og_image_<time>[_<n>].<ext> "
+    "(default: the current folder)"},
   [OPT_YES] = {"yes", 0, 0, 0, NULL, NULL, NULL, F_CLEAR,
     "confirm without asking"},
   [OPT_AMOUNT] = {"amount", 0, 1, 0, NULL, "N", NULL, F_APPROVE,
@@ -123,6 +129,17 @@ static const cli_opt options[OPT_COUNT] = {
     "refuse a maxFeePerGas above G gwei (decimals allowed)"},
   [OPT_CHAIN_ID] = {"chain-id", 0, 1, 0, NULL, "N", "8453", F_APPROVE,
     "the payment network's chain id the RPC must report"},
+  [OPT_LISTEN] = {"listen", 0, 1, 0, NULL, "HOST:PORT", "127.0.0.1:8402",
+    F_SERVE, "address to listen on (port 0 picks a free one)"},
+  [OPT_API_KEY_FILE] = {"api-key-file", 0, 1, 0, NULL, "FILE", NULL,
+    F_SERVE, "clients must send 'Authorization: Bearer <its first line>' "
+    "(required off loopback)"},
+  [OPT_BUDGET] = {"budget", 0, 1, 0, NULL, "N", "--max-payment x 100",
+    F_SERVE, "the most this process pays in total, in base units"},
+  [OPT_MAX_CONCURRENT] = {"max-concurrent", 0, 1, 0, NULL, "N", "256",
+    F_SERVE, "requests in flight at once; above it: 429"},
+  [OPT_DRAIN_TIMEOUT] = {"drain-timeout", 0, 1, 0, NULL, "S", "30", F_SERVE,
+    "on SIGINT/SIGTERM, seconds to let in-flight requests finish"},
 };
 
 static const struct {
@@ -153,6 +170,8 @@ static const struct {
    "ensure the token's allowance to Permit2"},
   {"models", NULL, CMD_MODELS, "models",
    "list the models the client knows (provider/model)"},
+  {"serve", NULL, CMD_SERVE, "serve [--listen HOST:PORT]",
+   "a local OpenAI-compatible endpoint in front of verified TEEs"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

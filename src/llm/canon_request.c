@@ -464,7 +464,8 @@ static og_result chat_canon(json_t *d, const json_t *req,
   return OG_OK;
 }
 
-static og_result completion_canon(json_t *d, const json_t *req, og_err *err)
+static og_result completion_canon(json_t *d, const json_t *req,
+                                  og_canon_rules rules, og_err *err)
 {
   json_t *v;
   og_result r;
@@ -495,6 +496,11 @@ static og_result completion_canon(json_t *d, const json_t *req, og_err *err)
   v = json_object_get(req, "stop");
   if(truthy(v) && set_new(d, "stop", json_incref(v)))
     return og_fail(err, OG_E_NOMEM, "out of memory");
+  /* newer completions controller: "web_search": true when set */
+  v = json_object_get(req, "web_search");
+  if(rules == OG_RULES_NEWER && truthy(v) &&
+     set_new(d, "web_search", json_true()))
+    return og_fail(err, OG_E_NOMEM, "out of memory");
   return OG_OK;
 }
 
@@ -513,7 +519,7 @@ og_result og_canon_request(json_t **out, const json_t *request,
   if(kind == OG_ENDPOINT_CHAT)
     r = chat_canon(d, request, rules, err);
   else if(kind == OG_ENDPOINT_COMPLETION)
-    r = completion_canon(d, request, err);
+    r = completion_canon(d, request, rules, err);
   else
     r = og_fail(err, OG_E_USAGE, "unknown endpoint kind");
   if(r) {

@@ -61,6 +61,9 @@ struct og_client {
   uint64_t deadline;      /* og_http_clock_ms() limit; 0 = none */
   og_log_fn log;
   void *log_user;
+  og_result (*pay_check)(void *, void *, const og_x402_requirement *,
+                         og_err *);
+  void *pay_user;
   upto_session sessions[OG_MAX_SESSIONS];
   size_t nsessions;
   og_call *calls;         /* in flight, for og_client_free */
@@ -119,6 +122,7 @@ struct og_call {
   og_buf payment;     /* the PAYMENT-SIGNATURE value once signed */
   int failovers;
   og_bytes32 failed[OG_MAX_FAILOVERS + 1]; /* TEEs this call gave up on */
+  uint64_t deadline;  /* the request's own total deadline; 0 = client's */
   og_inference out;
 };
 
@@ -278,6 +282,11 @@ og_result og_client_refresh(og_client *c, og_err *err)
   return refresh(c, NULL, 0, err);
 }
 
+size_t og_client_tee_count(const og_client *c)
+{
+  return c->registry_mode ? c->tees.count : 1;
+}
+
 int og_client_current_tee(const og_client *c, const char **id,
                           const char **endpoint, const char **payment)
 {
@@ -341,6 +350,8 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
   c->max_age = cfg->max_age_seconds;
   c->log = cfg->log;
   c->log_user = cfg->log_user;
+  c->pay_check = cfg->pay_check;
+  c->pay_user = cfg->pay_user;
   c->refresh_seconds = cfg->refresh_seconds ? cfg->refresh_seconds
                                             : OG_DEFAULT_REFRESH_SECONDS;
   og_x402_policy_init(&c->policy);
@@ -838,6 +849,14 @@ static og_result on_402(og_call *call, call_state *next, og_http_resp *resp,
     logf_(c, "warning: payTo differs from the TEE's registry payment "
           "address %s", call->tee.pay);
   call->out.warnings |= warn;
+  if(c->pay_check) {
+    r = c->pay_check(c->pay_user, call->done_user,
+                     og_x402_required_at(req, idx), err);
+    if(r) {
+      og_x402_required_free(req);
+      return r;
+    }
+  }
   og_buf_init(&json, OG_X402_MAX_PAYMENT);
   og_buf_wipe_free(&call->payment);
   og_buf_init(&call->payment, OG_X402_MAX_PAYMENT);
@@ -1033,15 +1052,16 @@ static og_result send_attempt(og_call *call, og_err *err)
   req.pin_der_len = call->tee.pin_len;
   req.connect_timeout_ms = c->timeout_ms;
   req.idle_timeout_ms = c->timeout_ms;
-  if(c->deadline) {
+  if(call->deadline || c->deadline) {
     /* the total deadline, however slowly the server trickles */
     uint64_t now = og_http_clock_ms();
-    if(now >= c->deadline) {
+    uint64_t deadline = call->deadline ? call->deadline : c->deadline;
+    if(now >= deadline) {
       og_buf_wipe_free(&payhdr);
       return og_fail(err, OG_E_TIMEOUT, "the maximum time passed before "
                      "the request to %s was sent", url);
     }
-    req.total_timeout_ms = (long)(c->deadline - now);
+    req.total_timeout_ms = (long)(deadline - now);
     if(req.connect_timeout_ms > req.total_timeout_ms)
       req.connect_timeout_ms = req.total_timeout_ms;
   }
@@ -1080,6 +1100,8 @@ og_result og_call_start(og_client *c, og_call **out, const og_request *rq,
   call->chunk_json = rq->on_chunk && !rq->no_chunk_json;
   call->done = done;
   call->done_user = user;
+  if(rq->max_time_ms > 0)
+    call->deadline = og_http_clock_ms() + (uint64_t)rq->max_time_ms;
   call->path = completion ? "/v1/completions" : "/v1/chat/completions";
   og_buf_init(&call->body, OG_LLM_MAX_REQUEST);
   og_buf_init(&call->raw, OG_LLM_MAX_RESPONSE);
@@ -1124,6 +1146,13 @@ og_result og_call_start(og_client *c, og_call **out, const og_request *rq,
   if(out)
     *out = call;
   return OG_OK;
+}
+
+og_result og_call_pause(og_call *call, int pause)
+{
+  if(!call || !call->xfer)
+    return OG_E_USAGE;
+  return og_http_pause(call->c->http, call->xfer, pause);
 }
 
 /* The blocking calls drive the transport until their call is done. */

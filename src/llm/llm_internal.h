@@ -72,6 +72,13 @@ og_result llm_usage(og_llm_usage *u, const json_t *obj, og_err *err);
 /* Merge tee_* members of obj into r (present members replace). */
 og_result llm_tee_fields(og_llm_result *r, const json_t *obj, og_err *err);
 
+/* Merge the unsigned extras of newer gateways found in obj into r: the
+ * "opengradient" cost block (checked, see og_llm_cost), "citations" (an
+ * array) and "images" (an array; msg.images first when msg is given).
+ * Members of the wrong type are ignored: none of them is signed, and a
+ * bad one must not cost the answer. Present members replace. */
+void llm_extras(og_llm_result *r, const json_t *obj, const json_t *msg);
+
 /* The message of an error member ({"error": ...}) or of a whole error
  * body, cleaned of control characters, into out (n bytes). */
 void llm_error_text(char *out, size_t n, const json_t *body);

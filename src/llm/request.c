@@ -333,6 +333,8 @@ og_result og_llm_build_chat(og_buf *body, json_t **json_out,
     else
       json_decref(choice);
   }
+  if(!r && p->web_search)
+    r = add_member(body, obj, "web_search", json_true(), 0);
   if(!r && p->stream)
     r = add_member(body, obj, "stream", json_true(), 0);
   return finish_build(r, body, obj, json_out, err);
@@ -378,5 +380,7 @@ og_result og_llm_build_completion(og_buf *body, json_t **json_out,
     json_decref(pr);
   if(!r)
     r = add_tail(body, obj, p, err);
+  if(!r && p->web_search)
+    r = add_member(body, obj, "web_search", json_true(), 0);
   return finish_build(r, body, obj, json_out, err);
 }

@@ -217,6 +217,111 @@ og_result llm_tee_fields(og_llm_result *r, const json_t *obj, og_err *err)
   return OG_OK;
 }
 
+/* ---- newer gateways: cost block, citations, images ---- */
+
+/* 1 when s (n bytes) is 1..max decimal digits */
+static int all_digits(const char *s, size_t n, size_t max)
+{
+  size_t i;
+  if(!n || n > max)
+    return 0;
+  for(i = 0; i < n; i++)
+    if(s[i] < '0' || s[i] > '9')
+      return 0;
+  return 1;
+}
+
+/* A plain decimal: digits, at most one '.', a digit on each side of it. */
+static int plain_decimal(const char *s, size_t n, size_t max)
+{
+  const char *dot;
+  if(!n || n > max)
+    return 0;
+  dot = memchr(s, '.', n);
+  if(!dot)
+    return all_digits(s, n, max);
+  return all_digits(s, (size_t)(dot - s), max) &&
+         all_digits(dot + 1, n - (size_t)(dot - s) - 1, max);
+}
+
+static int cost_field(char *dst, size_t cap, const json_t *block,
+                      const char *key, int integer)
+{
+  const json_t *v = json_object_get(block, key);
+  const char *s;
+  size_t n;
+  if(!json_is_string(v))
+    return 0;
+  s = json_string_value(v);
+  n = json_string_length(v);
+  if(integer ? !all_digits(s, n, 78) : !plain_decimal(s, n, cap - 1))
+    return 0;
+  memcpy(dst, s, n);
+  dst[n] = 0;
+  return 1;
+}
+
+static void replace_json(json_t **dst, json_t *v)
+{
+  json_incref(v);
+  json_decref(*dst);
+  *dst = v;
+}
+
+void llm_extras(og_llm_result *r, const json_t *obj, const json_t *msg)
+{
+  json_t *v = json_object_get(obj, "opengradient");
+  if(json_is_object(v)) {
+    og_llm_cost c;
+    memset(&c, 0, sizeof(c));
+    c.present = cost_field(c.cost_opg, sizeof(c.cost_opg), v, "cost_opg",
+                           1) &&
+                cost_field(c.cost_usd, sizeof(c.cost_usd), v, "cost_usd",
+                           0) &&
+                cost_field(c.opg_price_usd, sizeof(c.opg_price_usd), v,
+                           "opg_price_usd", 0);
+    if(!c.present)
+      memset(&c, 0, sizeof(c));
+    r->cost = c;
+    replace_json(&r->cost_json, v);
+  }
+  v = json_object_get(obj, "citations");
+  if(json_is_array(v))
+    replace_json(&r->citations, v);
+  v = msg ? json_object_get(msg, "images") : NULL;
+  if(!json_is_array(v))
+    v = json_object_get(obj, "images");
+  if(json_is_array(v))
+    replace_json(&r->images, v);
+}
+
+og_result og_llm_cost_opg_text(char *out, size_t outlen,
+                               const char *cost_opg, og_err *err)
+{
+  size_t n = cost_opg ? strlen(cost_opg) : 0, ip, i, o = 0;
+  if(!all_digits(cost_opg ? cost_opg : "", n, 78))
+    return og_fail(err, OG_E_PARSE, "cost_opg is not a whole number of "
+                   "base units");
+  if(outlen < 100)
+    return og_fail(err, OG_E_USAGE, "output buffer too small");
+  /* integer part: the digits before the last 18, without leading zeros */
+  ip = n > 18 ? n - 18 : 0;
+  for(i = 0; i < ip && cost_opg[i] == '0'; i++)
+    ;
+  if(i == ip)
+    out[o++] = '0';
+  for(; i < ip; i++)
+    out[o++] = cost_opg[i];
+  out[o++] = '.';
+  /* fraction: left-padded with zeros to 18 digits */
+  for(i = n - ip; i < 18; i++)
+    out[o++] = '0';
+  for(i = ip; i < n; i++)
+    out[o++] = cost_opg[i];
+  out[o] = 0;
+  return OG_OK;
+}
+
 /* ---- error messages ---- */
 
 static void append(char *out, size_t cap, const char *s, size_t n)
@@ -514,6 +619,8 @@ og_result og_llm_parse_chat(og_llm_result *out, long http_status,
   if(!r)
     r = tool_calls_from_message(out, json_object_get(msg, "tool_calls"),
                                 err);
+  if(!r)
+    llm_extras(out, root, msg);
   og_buf_free(&text);
   return answer_end(r, out, root);
 }
@@ -561,6 +668,8 @@ og_result og_llm_parse_completion(og_llm_result *out, long http_status,
   r = llm_content_append(&text, t, "completion", err);
   if(!r)
     r = set_text(out, &text, err);
+  if(!r)
+    llm_extras(out, root, NULL);
   og_buf_free(&text);
   return answer_end(r, out, root);
 }
@@ -588,6 +697,9 @@ void og_llm_result_free(og_llm_result *r)
   free(r->tee_output_hash);
   free(r->tee_id);
   json_decref(r->json);
+  json_decref(r->cost_json);
+  json_decref(r->citations);
+  json_decref(r->images);
   memset(r, 0, sizeof(*r));
 }
 

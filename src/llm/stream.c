@@ -273,6 +273,10 @@ static og_result build_result(og_llm_stream *s, og_llm_result *out)
   out->tee_id = dup_or_null(s->meta.tee_id, &bad);
   out->has_tee_timestamp = s->meta.has_tee_timestamp;
   out->tee_timestamp = s->meta.tee_timestamp;
+  out->cost = s->meta.cost;
+  out->cost_json = json_incref(s->meta.cost_json);
+  out->citations = json_incref(s->meta.citations);
+  out->images = json_incref(s->meta.images);
   if(s->n_tc && !bad) {
     tc_acc **order = malloc(s->n_tc * sizeof(*order));
     out->tool_calls = calloc(s->n_tc, sizeof(*out->tool_calls));
@@ -373,6 +377,17 @@ static og_result on_chunk(og_llm_stream *s, json_t *root)
   r = llm_tee_fields(&s->meta, root, &s->ferr);
   if(r)
     return r;
+  /* newer gateways: cost, citations, images (not signed), and web-search
+   * status frames (progress, never text) */
+  llm_extras(&s->meta, root, NULL);
+  v = json_object_get(root, "web_search");
+  if(json_is_object(v)) {
+    const json_t *st = json_object_get(v, "status");
+    const json_t *q = json_object_get(v, "query");
+    ck.web_search_status = json_is_string(st) ? json_string_value(st)
+                                              : NULL;
+    ck.web_search_query = json_is_string(q) ? json_string_value(q) : NULL;
+  }
 
   choices = json_object_get(root, "choices");
   if(choices && !json_is_null(choices) && !json_is_array(choices))
@@ -632,6 +647,12 @@ og_result og_llm_stream_deliver(og_llm_stream *s, const og_llm_result *res,
     if(res->usage.present)
       bad |= json_object_set_new(chunk, "usage",
                                  og_llm_result_usage_json(res));
+    if(res->cost_json)
+      bad |= json_object_set(chunk, "opengradient", res->cost_json);
+    if(res->citations)
+      bad |= json_object_set(chunk, "citations", res->citations);
+    if(res->images)
+      bad |= json_object_set(chunk, "images", res->images);
   }
   json_decref(delta);
   json_decref(choice);

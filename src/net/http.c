@@ -73,6 +73,7 @@ struct og_http_xfer {
   int aborted;
   og_result abort_rc;
   og_err abort_err;
+  int paused;                 /* og_http_pause: no idle limit meanwhile */
 };
 
 #define DUE_NONE UINT64_MAX
@@ -479,6 +480,19 @@ static void xfer_free(og_http_xfer *x)
   free(x);
 }
 
+og_result og_http_pause(og_http *h, og_http_xfer *x, int pause)
+{
+  if(!h || !x)
+    return OG_E_USAGE;
+  if(!pause)
+    x->last_activity = now_ms(); /* the idle limit starts again */
+  x->paused = pause ? 1 : 0;
+  if(curl_easy_pause(x->easy, pause ? CURLPAUSE_RECV : CURLPAUSE_CONT) !=
+     CURLE_OK)
+    return OG_E_INTERNAL;
+  return OG_OK;
+}
+
 void og_http_cancel(og_http *h, og_http_xfer *x)
 {
   if(!h || !x)
@@ -703,7 +717,7 @@ static og_http_xfer *find_expired(og_http *h, uint64_t now)
 {
   og_http_xfer *x;
   for(x = h->xfers; x; x = x->next)
-    if(x->idle_ms > 0 && x->connected &&
+    if(x->idle_ms > 0 && x->connected && !x->paused &&
        now - x->last_activity >= (uint64_t)x->idle_ms)
       return x;
   return NULL;
@@ -744,7 +758,7 @@ static void expire_idle(og_http *h)
   }
   h->idle_due = DUE_NONE;
   for(x = h->xfers; x; x = x->next)
-    if(x->idle_ms > 0 && x->connected &&
+    if(x->idle_ms > 0 && x->connected && !x->paused &&
        x->last_activity + (uint64_t)x->idle_ms < h->idle_due)
       h->idle_due = x->last_activity + (uint64_t)x->idle_ms;
 }

@@ -1,6 +1,15 @@
 #!/usr/bin/env python3
 """Stand-in for the OpenGradient TEE gateway (tee-gateway commit cb95a5c).
 
+With --newer (or the control key "newer") it plays a newer gateway instead:
+requests hashed under the newer rules (developer mapped to system, list
+content as {type,text} parts, web_search hashed, also on completions), an
+"opengradient" cost block on every answer with usage, web-search status
+frames and citations when "web_search" is set, generated images (control
+"images", or any model whose name has "image" in it), error bodies
+{"error", "exception_type"} (also as a mid-stream frame), and /health with
+the package version, uptime_seconds, providers and facilitator_url.
+
 Used by the integration tests, the demo and the benches.  It serves the
 gateway's routes over HTTPS with exactly the given certificate, answers
 deterministically ("Echo: <last user content>", or a tool call to the first
@@ -18,6 +27,7 @@ import argparse
 import base64
 import copy
 import datetime
+import decimal
 import difflib
 import functools
 import hashlib
@@ -56,6 +66,31 @@ MODELS = {
     "grok-4-1-fast-non-reasoning", "grok-3", "grok-3-beta", "grok-3-mini",
     "grok-3-mini-beta",
 }
+# models of the Python SDK 1.1.3's TEE_LLM that a newer gateway also serves
+NEWER_MODELS = {
+    "gpt-4.1-mini", "gpt-4.1-nano", "o3", "gpt-5.4", "gpt-5.4-mini",
+    "gpt-5.4-nano", "gpt-5.5", "gpt-image-2", "claude-opus-4-7",
+    "claude-opus-4-8", "gemini-3.1-pro-preview",
+    "gemini-3.1-flash-lite-preview", "gemini-3.5-flash",
+    "gemini-2.5-flash-image", "gemini-3.1-flash-image", "grok-4.20-reasoning",
+    "grok-4.20-non-reasoning", "grok-code-fast-1", "grok-2-image",
+    "seed-1.6", "seed-1.8", "seed-2.0-lite", "deepseek-v4-flash",
+    "deepseek-v4-pro", "seedream-4.0", "seedance-4.5", "hermes-4-405b",
+    "hermes-4-70b", "glm-5.2", "glm-image",
+}
+NEWER_VERSION = "0.6.2"
+NEWER_PROVIDERS = ["openai", "anthropic", "google", "x-ai", "bytedance",
+                   "nous", "zai"]
+OPG_PRICE_USD = "0.05"
+# two tiny deterministic "generated images" (a PNG and a JPEG header each)
+DEFAULT_IMAGES = [
+    "data:image/png;base64," + base64.b64encode(
+        b"\x89PNG\r\n\x1a\n" + hashlib.sha256(b"og-image-1").digest()
+    ).decode(),
+    "data:image/jpeg;base64," + base64.b64encode(
+        b"\xff\xd8\xff\xe0" + hashlib.sha256(b"og-image-2").digest()
+    ).decode(),
+]
 OPG_BASE = "0xFbC2051AE2265686a469421b2C5A2D5462FbF5eB"
 DEFAULT_FACILITATOR = "0x000000000000000000000000000000000000FAC1"
 FAULTS = ("error_frame", "truncate", "no_done", "http500", "slow_first_byte",
@@ -171,7 +206,7 @@ class Gateway:
         "event_delay", "dribble_bytes", "dribble_delay", "ensure_ascii",
         "facilitator", "payment_address", "amount", "max_timeout_seconds",
         "dup_content_type", "verify_reason", "reset_stats",
-        "reset_sessions"}
+        "reset_sessions", "newer", "images", "citations", "cost_opg"}
 
     def __init__(self, args):
         with open(args.signing_key, "rb") as f:
@@ -200,7 +235,10 @@ class Gateway:
             "payment_address": checksum_address(args.payment_address),
             "amount": "100000000000000000", "max_timeout_seconds": 300,
             "dup_content_type": True, "verify_reason": None,
+            "newer": bool(args.newer), "images": None, "citations": None,
+            "cost_opg": None,
         }
+        self.started = time.time()
         if args.fault:
             self.cfg["fault"] = args.fault
         self.verifier = Verifier(args.node)
@@ -281,8 +319,16 @@ class Gateway:
                     v = checksum_address(v)
                 except (ValueError, AttributeError):
                     raise ControlError("%s: not an address" % k)
+            elif k in ("images", "citations"):
+                if v is not None and not isinstance(v, list):
+                    raise ControlError("%s must be a list or null" % k)
+            elif k == "cost_opg":
+                if v is not None and (not isinstance(v, str) or
+                                      not v.isdigit()):
+                    raise ControlError("cost_opg must be a decimal string "
+                                       "or null")
             elif k in ("x402", "usage", "sign", "ensure_ascii",
-                       "dup_content_type"):
+                       "dup_content_type", "newer"):
                 if not isinstance(v, bool):
                     raise ControlError("%s must be a boolean" % k)
             elif k in ("fault_times", "fixed_timestamp"):
@@ -566,6 +612,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def _health(self):
         now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+        if self.cfg["newer"]:
+            gw = self.server.gw
+            return {"status": "OK", "version": NEWER_VERSION,
+                    "tee_enabled": True,
+                    "uptime_seconds": int(time.time() - gw.started),
+                    "providers": NEWER_PROVIDERS,
+                    "facilitator_url": "https://facilitator.invalid",
+                    "price_feed": {"price_usd": float(OPG_PRICE_USD),
+                                   "last_success": now, "last_error": None,
+                                   "consecutive_failures": 0,
+                                   "total_fetches": 1, "total_errors": 0,
+                                   "refresh_interval": 300}}
         return {"status": "OK", "version": "1.0.0", "tee_enabled": True,
                 "price_feed": {"price_usd": 0.1, "last_success": now,
                                "last_error": None, "consecutive_failures": 0,
@@ -713,8 +771,9 @@ class Handler(BaseHTTPRequestHandler):
             if handled:
                 return
         # 2. pricing gate: known model
+        known = MODELS | NEWER_MODELS if cfg["newer"] else MODELS
         if isinstance(model, str) and bench_n is None and \
-                model.strip().lower() not in MODELS:
+                model.strip().lower() not in known:
             return self._json(400, {"error": "Model '%s' is not supported" %
                                     model})
         # 3. bearer security
@@ -845,14 +904,54 @@ class Handler(BaseHTTPRequestHandler):
         return {"prompt_tokens": ptoks, "completion_tokens": ctoks,
                 "total_tokens": ptoks + ctoks}
 
+    # newer gateways -----------------------------------------------------------
+    def _cost(self, usage):
+        """The "opengradient" block, as tee_gateway.pricing serialises it."""
+        opg = int(self.cfg["cost_opg"]) if self.cfg["cost_opg"] is not None \
+            else (usage["prompt_tokens"] * 2000 +
+                  usage["completion_tokens"] * 8000) * 10 ** 9 + 7
+        price = decimal.Decimal(OPG_PRICE_USD)
+        usd = (decimal.Decimal(opg) / decimal.Decimal(10) ** 18) * price
+        return {"cost_opg": str(opg), "cost_usd": format(usd, "f"),
+                "opg_price_usd": OPG_PRICE_USD}
+
+    def _citations(self, query):
+        if self.cfg["citations"] is not None:
+            return self.cfg["citations"]
+        return [{"title": "OpenGradient documentation",
+                 "url": "https://docs.opengradient.ai/",
+                 "published_date": "2026-07-01"},
+                {"title": "Results for %s" % query[:40],
+                 "url": "https://example.org/search?q=%d" % len(query)}]
+
+    def _images(self, model):
+        if self.cfg["images"] is not None:
+            return self.cfg["images"] or None
+        return DEFAULT_IMAGES if "image" in model.lower() else None
+
+    def _newer_extras(self, obj, req, usage, query):
+        """Cost block and citations on an answer or final frame."""
+        if not self.cfg["newer"]:
+            return
+        if usage is not None:
+            obj["opengradient"] = self._cost(usage)
+        if req.get("web_search"):
+            obj["citations"] = self._citations(query)
+
+    def _error_obj(self, msg, exc):
+        if self.cfg["newer"]:
+            return {"error": msg, "exception_type": exc}
+        return {"error": msg}
+
     def _answer(self, req, path, chat, bench_n, settle, session):
         gw = self.server.gw
         cfg = self.cfg
         stream = chat and req.get("stream") is True
+        rules = "newer" if cfg["newer"] else cfg["rules"]
         try:
             if chat:
-                ogcanon.canonical_chat(req, cfg["rules"])
-            req_hash = ogcanon.request_hash(req, path, cfg["rules"])
+                ogcanon.canonical_chat(req, rules)
+            req_hash = ogcanon.request_hash(req, path, rules)
         except (ogcanon.CanonError, TypeError, ValueError):
             # e.g. role "developer" at cb95a5c: connexion's generic 500
             self._send(500, compact(GENERIC_500),
@@ -869,7 +968,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "http500" or (fault == "error_frame" and not stream):
             msg = "Stream setup failed" if stream else \
                 "Request processing failed"
-            self._json(500, {"error": msg})
+            if cfg["newer"]:
+                msg = "provider returned an error: upstream overloaded"
+            self._json(500, self._error_obj(msg, "RateLimitError"))
             return 500
         ts = cfg["fixed_timestamp"] if cfg["fixed_timestamp"] is not None \
             else int(time.time())
@@ -892,6 +993,8 @@ class Handler(BaseHTTPRequestHandler):
                    "usage": usage}
             if tee:
                 obj.update(tee)
+            self._newer_extras(obj, req, usage,
+                               prompt if isinstance(prompt, str) else "")
             return self._send_json_answer(obj, tee, settle, session_hdr,
                                           fault, ea)
         # chat
@@ -912,10 +1015,14 @@ class Handler(BaseHTTPRequestHandler):
             finish = "stop"
         usage = self._usage(req, output, chat) if cfg["usage"] else None
         tee = gw.tee_fields(cfg, fault, req_hash, output, ts)
+        query = self._last_user_text(req["messages"])
+        images = self._images(model) if cfg["newer"] else None
         if not stream:
             msg = {"role": "assistant", "content": text}
             if calls:
                 msg["tool_calls"] = calls
+            if images:
+                msg["images"] = images
             obj = {"id": "chatcmpl-%s" % uuid.uuid4(),
                    "object": "chat.completion", "created": ts, "model": model,
                    "choices": [{"index": 0, "message": msg,
@@ -924,10 +1031,19 @@ class Handler(BaseHTTPRequestHandler):
                 obj.update(tee)
             if usage is not None:
                 obj["usage"] = usage
+            self._newer_extras(obj, req, usage, query)
             return self._send_json_answer(obj, tee, settle, session_hdr,
                                           fault, ea)
         # streamed chat: build the events, then write them
         events = []
+        if cfg["newer"] and req.get("web_search"):
+            # progress frames: no content, not part of the signed output
+            for q in (query, query + " (refined)"):
+                events.append(sse_event({
+                    "choices": [{"delta": {}, "index": 0,
+                                 "finish_reason": None}],
+                    "model": model,
+                    "web_search": {"status": "searching", "query": q}}, ea))
         n = cfg["chunk_chars"]
         for off in range(0, len(text), n):
             events.append(sse_event({
@@ -946,12 +1062,15 @@ class Handler(BaseHTTPRequestHandler):
                 final[k] = tee[k]
         if usage is not None:
             final["usage"] = usage
+        self._newer_extras(final, req, usage, query)
+        if images:
+            final["images"] = images
         if fault == "bad_json":
             events.insert(0, b'data: {"choices": [{"delta": {"content": '
                              b'"Ech\n\n')
         if fault == "error_frame":
-            events = events[:1] + [sse_event({"error":
-                                              "Stream processing failed"})]
+            events = events[:1] + [sse_event(self._error_obj(
+                "Stream processing failed", "APIConnectionError"))]
             tail = []
         elif fault == "truncate":
             events = events[:max(1, len(events) // 2)]
@@ -1164,6 +1283,8 @@ def parse_args(argv):
     p.add_argument("--pidfile")
     p.add_argument("--rules", choices=ogcanon.RULES, default="2026-04",
                    help="canonical request rules used for tee_request_hash")
+    p.add_argument("--newer", action="store_true",
+                   help="play a newer gateway (see the module doc)")
     p.add_argument("--fault", choices=FAULTS)
     p.add_argument("--x402", action="store_true", help="demand payment")
     p.add_argument("--facilitator", default=DEFAULT_FACILITATOR,

@@ -106,8 +106,9 @@ def _norm_message_2026_04(m):
     if role == "system":
         return {"role": "system", "content": content}
     if role == "user":
-        if isinstance(content, list):
-            # Python str(list): a repr, insertion order, raw non-ASCII
+        if not isinstance(content, str):
+            # Python str(): for a list a repr, insertion order, raw
+            # non-ASCII; str(None) for null
             return {"role": "user", "content": str(content)}
         return {"role": "user", "content": content}
     if role == "assistant":
@@ -139,7 +140,7 @@ def _norm_user_list_newer(parts):
             out.append({"type": "text", "text": str(p)})
             continue
         if p.get("type") == "text":
-            out.append({"type": "text", "text": p.get("text", "")})
+            out.append({"type": "text", "text": p.get("text", "") or ""})
             continue
         item = {"type": p.get("type")}
         f = p.get("file")
@@ -160,23 +161,29 @@ def _norm_message_newer(m):
     if role in ("system", "developer"):
         return {"role": "system", "content": content}
     if role == "user":
+        # the SDK's and the gateway's canonical_user_content
+        if isinstance(content, str):
+            return {"role": "user", "content": content}
         if isinstance(content, list):
             return {"role": "user", "content": _norm_user_list_newer(content)}
-        return {"role": "user", "content": content}
+        return {"role": "user", "content": str(content)}
     if role == "assistant":
         out = {"role": "assistant", "content": content or ""}
         tcs = m.get("tool_calls")
         if tcs:
             norm = []
             for tc in tcs:
-                tc = tc if isinstance(tc, dict) else {}
-                fn = tc.get("function")
-                fn = fn if isinstance(fn, dict) else {}
-                norm.append({"id": tc.get("id") or "",
-                             "type": tc.get("type") or "function",
-                             "function": {"name": fn.get("name") or "",
+                if not isinstance(tc, dict):
+                    raise CanonError("tool call is not an object")
+                fn = tc.get("function", {})
+                if not isinstance(fn, dict):
+                    raise CanonError("tool call function is not an object")
+                # dict.get defaults: only a missing key takes the default
+                norm.append({"id": tc.get("id", ""),
+                             "type": tc.get("type", "function"),
+                             "function": {"name": fn.get("name", ""),
                                           "arguments":
-                                              fn.get("arguments") or ""}})
+                                              fn.get("arguments", "")}})
             out["tool_calls"] = norm
         return out
     if role == "tool":
@@ -225,6 +232,9 @@ def canonical_completion(req, rules="2026-04"):
         c["max_tokens"] = req["max_tokens"]
     if _truthy(req.get("stop")):
         c["stop"] = req["stop"]
+    if rules != "2026-04" and _truthy(req.get("web_search")):
+        # the newer completions controller hashes it too
+        c["web_search"] = True
     return c
 
 

@@ -62,6 +62,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     abort();
   json_decref(og_llm_result_message_json(&r));
   json_decref(og_llm_result_usage_json(&r));
+  if(r.cost.present) {
+    char opg[100];
+    const char *dot;
+    if(og_llm_cost_opg_text(opg, sizeof(opg), r.cost.cost_opg, &err))
+      abort(); /* a kept cost_opg always formats */
+    dot = strchr(opg, '.');
+    if(!dot || strlen(dot + 1) != 18 || !r.cost_json)
+      abort();
+  }
+  if((r.citations && !json_is_array(r.citations)) ||
+     (r.images && !json_is_array(r.images)))
+    abort();
   if((data[0] & 3) == 3) {
     /* the --stream-tools-fallback path: one final chunk */
     og_llm_stream *s = og_llm_stream_new(NULL, NULL);
@@ -73,6 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       abort();
     if(r2.text_len != r.text_len || memcmp(r2.text, r.text, r.text_len) ||
        r2.n_tool_calls != r.n_tool_calls)
+      abort();
+    /* the fallback chunk carries the extras through */
+    if(memcmp(&r2.cost, &r.cost, sizeof(r.cost)) ||
+       !r2.citations != !r.citations || !r2.images != !r.images ||
+       !r2.cost_json != !r.cost_json ||
+       (r.citations && !json_equal(r2.citations, r.citations)) ||
+       (r.images && !json_equal(r2.images, r.images)))
       abort();
     og_llm_result_free(&r2);
     og_llm_stream_free(s);

@@ -30,6 +30,11 @@ static int on_chunk(void *user, const og_llm_chunk *c)
     abort();
   if(c->content_len && og_buf_add(&o->content, c->content, c->content_len))
     abort();
+  /* web-search status strings are readable NUL-terminated text */
+  if(c->web_search_status)
+    o->events += 0 * strlen(c->web_search_status);
+  if(c->web_search_query)
+    o->events += 0 * strlen(c->web_search_query);
   if(c->is_final) {
     o->finals++;
     if(!c->result || !c->finish_reason)
@@ -118,6 +123,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
        memcmp(a.res.text, b.res.text, a.res.text_len) ||
        a.res.n_tool_calls != b.res.n_tool_calls)
       abort();
+    /* newer gateways' extras: the same whatever the splits */
+    if(memcmp(&a.res.cost, &b.res.cost, sizeof(a.res.cost)) ||
+       !a.res.cost_json != !b.res.cost_json ||
+       !a.res.citations != !b.res.citations ||
+       !a.res.images != !b.res.images ||
+       (a.res.citations && !json_equal(a.res.citations, b.res.citations)) ||
+       (a.res.images && !json_equal(a.res.images, b.res.images)))
+      abort();
+    if(a.res.cost.present) {
+      char opg[100];
+      if(og_llm_cost_opg_text(opg, sizeof(opg), a.res.cost.cost_opg, NULL) ||
+         strlen(strchr(opg, '.') + 1) != 18)
+        abort();
+    }
     json_decref(og_llm_result_message_json(&a.res));
   }
   og_llm_result_free(&a.res);

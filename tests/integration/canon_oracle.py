@@ -366,6 +366,9 @@ def completion(req, rules):
         d["max_tokens"] = req["max_tokens"]
     if req.get("stop"):
         d["stop"] = req["stop"]
+    if rules == "newer" and req.get("web_search"):
+        # the newer completions controller hashes it too
+        d["web_search"] = True
     return d
 
 

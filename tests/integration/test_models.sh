@@ -21,6 +21,8 @@ json_check 'all(x["id"].startswith(x["provider"] + "/") for x in d)' "provider p
 json_check 'sum(x["kind"] == "image" for x in d) == 7' "seven image models"
 ok "models --json"
 
+run_og models --help
+expect_rc 0 "models --help"; expect_out "Usage: opengradient" "help on stdout"
 run_og models extra
 expect_rc 1 "models with an argument"
 ok "models takes no arguments"

@@ -267,6 +267,24 @@ static void test_request_vectors(void **state)
   json_decref(v);
 }
 
+/* The newer rules in detail (developer, list parts, attachments, tool-call
+ * defaults, str() of other content, web_search on chat and completions),
+ * with the 2026-04 bytes of the same requests for contrast. */
+static void test_request_vectors_newer(void **state)
+{
+  json_t *v = tu_load_vectors("canonical_newer.json");
+  json_t *cases = json_object_get(v, "requests"), *c;
+  size_t i;
+  (void)state;
+  assert_true(json_array_size(cases) >= 10);
+  json_array_foreach(cases, i, c) {
+    check_request(c, OG_RULES_2026_04, "canonical_gateway_2026_04",
+                  "request_hash_gateway_2026_04");
+    check_request(c, OG_RULES_NEWER, "canonical_newer", "request_hash_newer");
+  }
+  json_decref(v);
+}
+
 /* Canonical bytes of a request under one rule set, or NULL with *rc. */
 static char *req_canon(const char *body, og_endpoint kind,
                        og_canon_rules rules, og_result *rc, og_err *e)
@@ -516,6 +534,7 @@ int main(void)
     cmocka_unit_test(test_strings),
     cmocka_unit_test(test_pystr),
     cmocka_unit_test(test_request_vectors),
+    cmocka_unit_test(test_request_vectors_newer),
     cmocka_unit_test(test_request_edges),
     cmocka_unit_test(test_output_vectors),
     cmocka_unit_test(test_depth_cap),
