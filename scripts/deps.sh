@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES="build-essential pkg-config cmake libcurl4-openssl-dev libssl-dev
 libsecp256k1-dev libjansson-dev nettle-dev libcmocka-dev clang-14
 libclang-rt-14-dev python3 python3-cryptography openssl valgrind nodejs npm
-hyperfine jq xxd curl procps libmicrohttpd-dev"
+hyperfine jq xxd curl procps libmicrohttpd-dev libuv1-dev"
 
 missing=()
 for p in $APT_PACKAGES; do
