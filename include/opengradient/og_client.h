@@ -10,7 +10,11 @@
  * (og_chat, og_completion) drive it themselves; og_call_start starts a
  * request and returns at once, so that many requests proceed in one thread:
  * drive them with og_client_wait, or from your own event loop with
- * og_http_fdset / og_http_timeout / og_http_step on og_client_http().
+ * og_http_fdset / og_http_timeout / og_http_step on og_client_http()
+ * (select(), below FD_SETSIZE), or, for thousands of requests, put
+ * og_client_http() in socket mode (og_http_set_socket_fns, before the
+ * first og_call_start) and call og_http_socket_action from your loop
+ * (examples/epoll.c, examples/libuv.c).
  * A client is not thread-safe: use it from one thread.
  */
 #ifndef OPENGRADIENT_OG_CLIENT_H

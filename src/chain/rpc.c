@@ -18,6 +18,7 @@
 
 /* The ABI module owns the table of known errors. */
 #include "opengradient/og_abi.h"
+#include "core/og_text.h"
 
 struct og_rpc {
   og_http *http;
@@ -206,10 +207,7 @@ void og_rpc_describe_revert(char *out, size_t outsz,
 
 static void copy_clean(char *out, size_t outsz, const char *s)
 {
-  size_t i;
-  for(i = 0; s[i] && i + 1 < outsz; i++)
-    out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' : s[i];
-  out[i] = '\0';
+  og_text_clean(out, outsz, s, strlen(s), ' '); /* the one sanitiser */
 }
 
 static og_result malformed(og_rpc_error *rerr, const char *why, og_err *err)

@@ -120,18 +120,6 @@ og_result og_rsa_pss_verify_b64(const unsigned char *spki, size_t spki_len,
   return og_rsa_pss_verify(spki, spki_len, msg_hash, sig, err);
 }
 
-void og_tee_msg_hash(og_bytes32 *out, const og_bytes32 *request_hash,
-                     const og_bytes32 *output_hash, uint64_t timestamp)
-{
-  unsigned char pre[96];
-  og_u256 ts;
-  og_u256_from_u64(&ts, timestamp);
-  memcpy(pre, request_hash->b, 32);
-  memcpy(pre + 32, output_hash->b, 32);
-  memcpy(pre + 64, ts.b, 32);
-  og_keccak256(out, pre, sizeof(pre));
-}
-
 void og_heartbeat_msg_hash(og_bytes32 *out, const og_bytes32 *tee_id,
                            uint64_t timestamp)
 {
