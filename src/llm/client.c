@@ -1029,7 +1029,7 @@ static og_result send_attempt(og_call *call, og_err *err)
   upto_session *s;
   og_result r;
 
-  if(c->attest && !call->paid &&
+  if(c->attest && call->state != CALL_PAID &&
      !attest_gate_passed(c->attest, call->tee.id, call->tee.pin,
                          call->tee.pin_len)) {
     logf_(c, "attesting TEE %s before the first request", call->tee.id);
