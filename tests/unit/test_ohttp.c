@@ -343,6 +343,62 @@ static void test_tee_usable(void **state)
   assert_int_equal(og_ohttp_tee_usable(&t, &err), OG_E_NO_TEE);
 }
 
+/* Known answers made by @hpke/core (tests/devnet/ohttp_vectors.mjs): same
+ * request bytes from the same ephemeral ikm, and both answers open. */
+static void test_hpke_core_vector(void **state)
+{
+  json_t *v = tu_load_vectors("ohttp_hpke_core.json");
+  size_t l, wl, sl, cl, i;
+  unsigned char sk[32], pk[32];
+  unsigned char *ikmRv = tu_hex(tu_str(v, "ikmRv"), &l);
+  unsigned char *skR = tu_hex(tu_str(v, "skR"), &l);
+  unsigned char *pkR = tu_hex(tu_str(v, "pkR"), &l);
+  unsigned char *ikm = tu_hex(tu_str(v, "ikmE"), &l);
+  unsigned char *w = tu_hex(tu_str(v, "wire"), &wl);
+  unsigned char *single = tu_hex(tu_str(v, "single"), &sl);
+  unsigned char *chunked = tu_hex(tu_str(v, "chunked"), &cl);
+  const char *req = tu_str(v, "request");
+  og_ohttp_client st;
+  og_buf wire, out;
+  got g;
+  json_t *f;
+  (void)state;
+  assert_int_equal(og_hpke_derive_keypair(sk, pk, ikmRv, 32, NULL), OG_OK);
+  assert_memory_equal(sk, skR, 32);
+  assert_memory_equal(pk, pkR, 32);
+  og_buf_init(&wire, 1 << 20);
+  assert_int_equal(og_ohttp_encapsulate(
+                     &st, &wire,
+                     (uint8_t)json_integer_value(json_object_get(v, "key_id")),
+                     pkR, (const unsigned char *)req, strlen(req), ikm, l,
+                     NULL), OG_OK);
+  assert_int_equal(wire.len, wl);
+  assert_memory_equal(wire.data, w, wl);
+  og_buf_init(&out, 1 << 20);
+  assert_int_equal(og_ohttp_open_response(&st, &out, single, sl, NULL), OG_OK);
+  assert_string_equal(og_buf_str(&out), tu_str(v, "single_answer"));
+  og_buf_free(&out);
+  og_buf_init(&out, 1 << 20);
+  json_array_foreach(json_object_get(v, "frames"), i, f) {
+    assert_int_equal(og_buf_addstr(&out, json_string_value(f)), OG_OK);
+    assert_int_equal(og_buf_addc(&out, '|'), OG_OK);
+  }
+  og_buf_free(&wire);
+  wire.data = chunked;
+  wire.len = cl;
+  for(i = 1; i < 40; i += 13) {
+    assert_int_equal(read_split(&st, &wire, i, &g), OG_OK);
+    assert_string_equal(og_buf_str(&g.all), og_buf_str(&out));
+    assert_int_equal(g.finals, 1);
+    og_buf_free(&g.all);
+  }
+  og_buf_free(&out);
+  og_ohttp_client_wipe(&st);
+  free(ikmRv); free(skR); free(pkR); free(ikm); free(w); free(single);
+  free(chunked);
+  json_decref(v);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -351,6 +407,7 @@ int main(void)
     cmocka_unit_test(test_chunked),
     cmocka_unit_test(test_varint),
     cmocka_unit_test(test_tee_usable),
+    cmocka_unit_test(test_hpke_core_vector),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
