@@ -350,7 +350,7 @@ static void test_hpke_core_vector(void **state)
   json_t *v = tu_load_vectors("ohttp_hpke_core.json");
   size_t l, wl, sl, cl, i;
   unsigned char sk[32], pk[32];
-  unsigned char *ikmRv = tu_hex(tu_str(v, "ikmRv"), &l);
+  unsigned char *ikmRv = tu_hex(tu_str(v, "ikmR"), &l);
   unsigned char *skR = tu_hex(tu_str(v, "skR"), &l);
   unsigned char *pkR = tu_hex(tu_str(v, "pkR"), &l);
   unsigned char *ikm = tu_hex(tu_str(v, "ikmE"), &l);
