@@ -74,7 +74,9 @@ typedef struct og_ohttp_chunked {
   int state;        /* internal */
   og_result failed; /* first error, sticky */
   og_buf pending;   /* bytes not yet consumed */
-  og_buf plain;     /* scratch for one chunk's plaintext */
+  unsigned char *plain; /* scratch for one chunk's plaintext */
+  size_t plain_cap;
+  void *aead;       /* private: the keyed cipher context, reused */
   og_ohttp_chunk_cb cb;
   void *user;
   size_t chunks;    /* chunks delivered, the final one included */

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "opengradient/og_ohttp.h"
 
 static const char label_req[] = "message/bhttp request";
@@ -206,7 +208,6 @@ og_result og_ohttp_chunked_init(og_ohttp_chunked *r, const og_ohttp_client *st,
                       (const unsigned char *)label_chunked,
                       strlen(label_chunked), err);
   og_buf_init(&r->pending, OG_OHTTP_MAX_CHUNK + 16);
-  og_buf_init(&r->plain, OG_OHTTP_MAX_CHUNK);
   r->cb = cb;
   r->user = user;
   r->state = ST_NONCE;
@@ -215,88 +216,117 @@ og_result og_ohttp_chunked_init(og_ohttp_chunked *r, const og_ohttp_client *st,
   return rc;
 }
 
+/* One chunk: the cipher context is keyed once per stream and only
+ * re-nonced per chunk (a fresh context per chunk costs more than the
+ * decryption of a typical chunk). */
 static og_result open_chunk(og_ohttp_chunked *r, const unsigned char *ct,
                             size_t len, int final, og_err *err)
 {
   unsigned char nonce[12];
-  og_result rc;
+  EVP_CIPHER_CTX *c = r->aead;
   size_t ptl = len - OG_HPKE_NT;
-  int i;
+  int i, outl = 0;
   if(len < OG_HPKE_NT)
     return og_fail(err, OG_E_PARSE, "an answer chunk is shorter than its tag");
+  if(len > OG_OHTTP_MAX_CHUNK + 16)
+    return og_fail(err, OG_E_TOO_LARGE, "an answer chunk is too large");
+  if(ptl > r->plain_cap) {
+    unsigned char *np = malloc(ptl);
+    if(!np)
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    if(r->plain) {
+      og_wipe(r->plain, r->plain_cap);
+      free(r->plain);
+    }
+    r->plain = np;
+    r->plain_cap = ptl;
+  }
   memcpy(nonce, r->nonce, 12);
   for(i = 0; i < 8; i++)
     nonce[11 - i] ^= (unsigned char)(r->counter >> (8 * i));
-  og_buf_reset(&r->plain);
-  /* room for the plaintext: add zeroes, then decrypt in place of them */
-  if(ptl) {
-    static const unsigned char z[256];
-    size_t left = ptl;
-    while(left) {
-      size_t k = left < sizeof(z) ? left : sizeof(z);
-      if(og_buf_add(&r->plain, z, k))
-        return og_fail(err, OG_E_TOO_LARGE, "an answer chunk is too large");
-      left -= k;
-    }
+  if(!c) {
+    if(!(c = EVP_CIPHER_CTX_new()))
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    r->aead = c;
+    if(EVP_DecryptInit_ex(c, EVP_chacha20_poly1305(), NULL, NULL, NULL) != 1
+       || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1
+       || EVP_DecryptInit_ex(c, NULL, NULL, r->key, NULL) != 1)
+      return og_fail(err, OG_E_CRYPTO, "ChaCha20-Poly1305 init failed");
   }
-  rc = og_chacha20poly1305_open(ptl ? r->plain.data : NULL, r->key, nonce,
-                                final ? (const unsigned char *)"final" : NULL,
-                                final ? 5 : 0, ct, len, err);
-  if(rc)
-    return og_fail(err, rc, "answer chunk %zu does not decrypt: the "
+  if(EVP_DecryptInit_ex(c, NULL, NULL, NULL, nonce) != 1
+     || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, 16,
+                            (void *)(ct + ptl)) != 1
+     || (final && EVP_DecryptUpdate(c, NULL, &outl,
+                                    (const unsigned char *)"final", 5) != 1)
+     || (ptl && EVP_DecryptUpdate(c, r->plain, &outl, ct, (int)ptl) != 1))
+    return og_fail(err, OG_E_CRYPTO, "ChaCha20-Poly1305 failed");
+  if(EVP_DecryptFinal_ex(c, r->plain + (ptl ? (size_t)outl : 0), &outl) != 1) {
+    if(ptl)
+      og_wipe(r->plain, ptl);
+    return og_fail(err, OG_E_VERIFY, "answer chunk %zu does not decrypt: the "
                    "ciphertext was altered or it is not for this request",
                    r->chunks + 1);
+  }
   r->counter++;
   r->chunks++;
-  if(r->cb && r->cb(r->user, ptl ? r->plain.data : (const unsigned char *)"",
+  if(r->cb && r->cb(r->user, ptl ? r->plain : (const unsigned char *)"",
                     ptl, final))
     return og_fail(err, OG_E_CANCELLED, "cancelled");
-  og_wipe(r->plain.data, ptl);
+  if(ptl)
+    og_wipe(r->plain, ptl);
   return OG_OK;
 }
 
-/* Consume what pending holds; at_end: the stream is over. */
+/* Consume what pending holds; consumed bytes are dropped once at the end
+ * (not per chunk: a feed holds many small chunks). */
 static og_result run(og_ohttp_chunked *r, og_err *err)
 {
+  size_t pos = 0;
+  og_result rc = OG_OK;
   for(;;) {
-    const unsigned char *p = r->pending.data;
-    size_t n = r->pending.len;
+    const unsigned char *p = r->pending.data + pos;
+    size_t n = r->pending.len - pos;
     if(r->state == ST_NONCE) {
-      og_result rc;
       if(n < OG_OHTTP_NONCE_LEN)
-        return OG_OK;
+        break;
       rc = response_keys(r->key, r->nonce, r->secret, r->enc, p, err);
       if(rc)
-        return rc;
-      og_buf_consume(&r->pending, OG_OHTTP_NONCE_LEN);
+        break;
+      pos += OG_OHTTP_NONCE_LEN;
       r->state = ST_LEN;
     } else if(r->state == ST_LEN) {
       uint64_t v = 0;
       size_t k = og_quic_varint_read(&v, p, n);
-      og_result rc;
       if(!k)
-        return OG_OK;
+        break;
       if(v == 0) {
-        og_buf_consume(&r->pending, k);
+        pos += k;
         r->state = ST_FINAL;
         continue;
       }
-      if(v > OG_OHTTP_MAX_CHUNK)
-        return og_fail(err, OG_E_TOO_LARGE, "an answer chunk of %llu bytes "
-                       "is over the limit", (unsigned long long)v);
-      if(v < OG_HPKE_NT)
-        return og_fail(err, OG_E_PARSE, "an answer chunk is shorter than "
-                       "its tag");
+      if(v > OG_OHTTP_MAX_CHUNK) {
+        rc = og_fail(err, OG_E_TOO_LARGE, "an answer chunk of %llu bytes "
+                     "is over the limit", (unsigned long long)v);
+        break;
+      }
+      if(v < OG_HPKE_NT) {
+        rc = og_fail(err, OG_E_PARSE, "an answer chunk is shorter than its "
+                     "tag");
+        break;
+      }
       if(n < k + v)
-        return OG_OK;
+        break;
       rc = open_chunk(r, p + k, (size_t)v, 0, err);
       if(rc)
-        return rc;
-      og_buf_consume(&r->pending, k + (size_t)v);
+        break;
+      pos += k + (size_t)v;
     } else {
-      return OG_OK; /* ST_FINAL: everything up to the end is the final */
+      break; /* ST_FINAL: everything up to the end is the final chunk */
     }
   }
+  if(pos)
+    og_buf_consume(&r->pending, pos);
+  return rc;
 }
 
 og_result og_ohttp_chunked_feed(og_ohttp_chunked *r, const unsigned char *data,
@@ -344,7 +374,13 @@ void og_ohttp_chunked_free(og_ohttp_chunked *r)
   if(!r)
     return;
   og_buf_wipe_free(&r->pending);
-  og_buf_wipe_free(&r->plain);
+  if(r->plain) {
+    og_wipe(r->plain, r->plain_cap);
+    free(r->plain);
+    r->plain = NULL;
+  }
+  EVP_CIPHER_CTX_free(r->aead);
+  r->aead = NULL;
   og_wipe(r->key, sizeof(r->key));
   og_wipe(r->nonce, sizeof(r->nonce));
   og_wipe(r->secret, sizeof(r->secret));
