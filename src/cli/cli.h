@@ -26,6 +26,7 @@ typedef enum cli_cmd {
   CMD_MODELS,
   CMD_SERVE,
   CMD_TEE_ATTEST,
+  CMD_LOGIN,
   CMD_COUNT
 } cli_cmd;
 
@@ -92,6 +93,10 @@ typedef enum cli_opt_id {
   OPT_EXPECT_PCR_HASH,
   OPT_EXPECT_TLS_CERT,
   OPT_EXPECT_SIGNING_KEY,
+  /* login (issue 13) */
+  OPT_CHAT_APP_URL,
+  OPT_PORT,
+  OPT_NO_BROWSER,
   OPT_COUNT
 } cli_opt_id;
 
@@ -159,6 +164,9 @@ int cmd_config(cli *c);
  * file, as hex text in a buffer the caller wipes; 0 = none configured,
  * 1 = found, -1 = error already reported. */
 int cli_load_private_key(cli *c, char *out, size_t outlen);
+/* Merge the members of updates into the config file (0600, other keys
+ * kept); 0 or the exit code after reporting. */
+int cli_config_update(cli *c, json_t *updates);
 
 /* Commands implemented elsewhere. */
 int cmd_tee(cli *c);
@@ -168,6 +176,7 @@ int cmd_approve(cli *c);
 int cmd_models(cli *c);
 int cmd_serve(cli *c);
 int cmd_attest(cli *c);
+int cmd_login(cli *c);
 /* cmd_attest.c: --attest and --nitro-root into a client configuration;
  * 0 or the exit code after reporting. */
 struct og_client_config;

@@ -398,3 +398,26 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
   config_free(j);
   return rc;
 }
+
+/* Merge updates into the config file (created 0600 when missing; other
+ * keys kept). 0 or the exit code after reporting. */
+int cli_config_update(cli *c, json_t *updates)
+{
+  char path[4096];
+  int missing, bad, rc;
+  json_t *j;
+  if(config_path(path, sizeof(path)))
+    return cli_error(c, OG_E_IO, "HOME is not set: nowhere to keep the "
+                     "configuration");
+  j = config_load(c, path, &missing, &bad);
+  if(bad)
+    return og_exit_code(OG_E_USAGE);
+  if(!j)
+    j = json_object();
+  if(!j || json_object_update(j, updates))
+    rc = cli_error(c, OG_E_NOMEM, "out of memory");
+  else
+    rc = config_save(c, path, j);
+  config_free(j);
+  return rc;
+}

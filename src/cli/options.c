@@ -15,6 +15,7 @@
 #define F_APPROVE (1u << CMD_APPROVE)
 #define F_SERVE (1u << CMD_SERVE)
 #define F_ATTEST (1u << CMD_TEE_ATTEST)
+#define F_LOGIN (1u << CMD_LOGIN)
 
 typedef struct cli_opt {
   const char *name;
@@ -162,6 +163,13 @@ static const cli_opt options[OPT_COUNT] = {
     F_ATTEST, "with --document: the TLS certificate user_data must bind"},
   [OPT_EXPECT_SIGNING_KEY] = {"expect-signing-key", 0, 1, 0, NULL, "FILE",
     NULL, F_ATTEST, "with --document: the signing key user_data must bind"},
+  [OPT_CHAT_APP_URL] = {"chat-app-url", 0, 1, 0, NULL, "URL",
+    "https://chat.opengradient.ai", F_LOGIN,
+    "the chat app that signs you in"},
+  [OPT_PORT] = {"port", 0, 1, 0, NULL, "N", "any free port", F_LOGIN,
+    "loopback port the sign-in page posts back to"},
+  [OPT_NO_BROWSER] = {"no-browser", 0, 0, 0, NULL, NULL, NULL, F_LOGIN,
+    "only print the sign-in URL"},
 };
 
 static const struct {
@@ -194,6 +202,8 @@ static const struct {
    "ensure the token's allowance to Permit2"},
   {"models", NULL, CMD_MODELS, "models",
    "list the models the client knows (provider/model)"},
+  {"login", NULL, CMD_LOGIN, "login [--no-browser] [--port N]",
+   "sign in to the chat app; stores the relay token for confidential chat"},
   {"serve", NULL, CMD_SERVE, "serve [--listen HOST:PORT]",
    "a local OpenAI-compatible endpoint in front of verified TEEs"},
 };
