@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `verify RESULT.json` on results saved with --json (chat, completion, tool
 # calls, a stream's final line and its whole NDJSON), against the registry
-# key and offline with --signing-key (PEM, DER; the RPC is dead); tampered
+# key and offline with --signing-key (PEM, DER; the RPC is dead), also with
+# reals that need 17 significant digits; tampered
 # results fail exactly the check they break (exit 6); bad files exit 1, a
 # dead registry 2, an unknown TEE 3; and the signature vectors, turned into
 # result files, verify (the negative ones do not).
@@ -22,6 +23,11 @@ save() { # file args...: run a command with --json, keep its stdout
 TOOLS='[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}},{"type":"function","function":{"name":"get_time","parameters":{"type":"object","properties":{"tz":{"type":"string"}}}}}]'
 save chat.json chat --model "$MODEL" --messages '[{"role":"system","content":"Be brief"},{"role":"user","content":"Grüße 🚀 \u0000 </x>"}]' --temperature 0.3 --stop-sequence END
 save completion.json completion --model "$MODEL" --prompt "Say hi"
+# numbers that 12 significant digits would change: saved exactly, so they verify
+FTOOLS='[{"type":"function","function":{"name":"area","parameters":{"type":"object","properties":{"pi":{"type":"number","default":3.141592653589793},"eps":{"type":"number","default":1e-300},"big":{"type":"number","default":1.7976931348623157e308}}}}}]'
+save floats.json chat --model "$MODEL" --messages "$HI" --temperature 0.30000000000000004 --tools "$FTOOLS"
+OUT=$(cat "$R/floats.json")
+pycheck "d['request']['temperature'] == 0.30000000000000004 and d['request']['tools'][0]['function']['parameters']['properties']['pi']['default'] == 3.141592653589793 and d['request']['tools'][0]['function']['parameters']['properties']['eps']['default'] == 1e-300 and d['request']['tools'][0]['function']['parameters']['properties']['big']['default'] == 1.7976931348623157e308" "saved request keeps every number exactly"
 ctl 0 '{"tool_calls": 2}'
 save tools.json chat --model "$MODEL" --messages "$HI" --tools "$TOOLS"
 save stream.ndjson chat --model "$MODEL" --messages "$HI" --stream
@@ -38,7 +44,7 @@ save unsigned.json chat --model "$MODEL" --messages "$HI" --no-verify
 ctl_reset 0
 tail -n 1 "$R/stream.ndjson" >"$R/final.json"
 tail -n 1 "$R/stream_tools.ndjson" >"$R/final_tools.json"
-SAVED="chat.json completion.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
+SAVED="chat.json completion.json floats.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
 
 # --- every saved result verifies against the registry key ---
 for f in $SAVED; do
