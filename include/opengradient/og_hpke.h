@@ -111,6 +111,12 @@ OG_API og_result og_chacha20poly1305_open(unsigned char *pt,
                                           const unsigned char *ct,
                                           size_t ct_len, og_err *err);
 
+/* The same with the tag apart; pt may equal ct (in place). */
+OG_API og_result og_chacha20poly1305_open_detached(
+  unsigned char *pt, const unsigned char key[32], const unsigned char nonce[12],
+  const unsigned char *aad, size_t aad_len, const unsigned char *ct,
+  size_t ct_len, const unsigned char tag[16], og_err *err);
+
 #ifdef __cplusplus
 }
 #endif

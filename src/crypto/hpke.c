@@ -420,3 +420,16 @@ og_result og_chacha20poly1305_open(unsigned char *pt,
   memcpy(tag, ct + ct_len - 16, 16);
   return aead(0, pt, key, nonce, aad, aad_len, ct, ct_len - 16, tag, err);
 }
+
+og_result og_chacha20poly1305_open_detached(
+  unsigned char *pt, const unsigned char key[32], const unsigned char nonce[12],
+  const unsigned char *aad, size_t aad_len, const unsigned char *ct,
+  size_t ct_len, const unsigned char tag[16], og_err *err)
+{
+  unsigned char t[16];
+  if(!key || !nonce || !tag || (!ct && ct_len) || (!pt && ct_len) ||
+     (!aad && aad_len))
+    return og_fail(err, OG_E_USAGE, "AEAD: missing argument");
+  memcpy(t, tag, 16);
+  return aead(0, pt, key, nonce, aad, aad_len, ct, ct_len, t, err);
+}
