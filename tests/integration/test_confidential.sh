@@ -136,6 +136,28 @@ expect_rc 0 "--relay-url '' (direct, not confidential)"
 pycheck "'confidential' not in d and d['verified'] is True" "plain chat"
 ok "completion refuses --relay-url; --relay-url '' is the plain path"
 
+# login stores the relay, its token and the registry; chat then goes
+# confidential by default, the registry settings announced on stderr
+APP=https://chat.example.test
+BUNDLE='{"type":"opengradient-cli-auth","access_token":"'$TOKEN'","user":{"email":"bob@example.test"},"config":{"chat_api_base_url":"'$RELAY'","tee_registry_rpc_url":"'$OG_RPC_URL'","tee_registry_address":"'$OG_TEE_REGISTRY'"}}'
+"$OG_BIN" login --no-browser --chat-app-url "$APP" --timeout 30 >"$W/login.out" 2>"$W/login.err" </dev/null &
+LOGIN_PID=$!
+"$PYTHON" "$ROOT/tests/integration/login_browser.py" "$W/login.out" "$APP" "$BUNDLE" >/dev/null ||
+  fail "login browser steps: $(cat "$W/login.err")"
+wait "$LOGIN_PID" || fail "login failed: $(cat "$W/login.err")"
+(
+  unset OG_RELAY_TOKEN OG_RPC_URL OG_TEE_REGISTRY OG_RELAY_URL
+  run chat --model "$MODEL" --messages "$MSG" --tls-cert "$W/relay.pem" --json
+  expect_rc 0 "chat after login"
+  pycheck "d['confidential'] is True and d['relay'] == '$RELAY' and d['verified'] is True" "confidential by default after login"
+  expect_err "registry RPC stored by login" "the stored RPC is announced"
+  run chat --model "$MODEL" --messages "$MSG" --relay-url '' --json
+  expect_rc 0 "--relay-url '' after login"
+  pycheck "'confidential' not in d and d['verified'] is True" "plain for one command"
+) || exit 1
+ok "after login: chat is confidential by default (stored relay + token + registry, announced); --relay-url '' turns it off"
+rm -f "$HOME/.opengradient_config.json"
+
 # registry entries without an OHTTP key: never chosen; none left is exit 3
 $DEVNET add-tee --dir "$W/d" --no-ohttp >"$W/plain.env" || fail "add-tee --no-ohttp"
 PLAIN_ID=$(. "$W/plain.env"; echo "$TEE_2_ID")
