@@ -136,6 +136,28 @@ expect_rc 0 "--relay-url '' (direct, not confidential)"
 pycheck "'confidential' not in d and d['verified'] is True" "plain chat"
 ok "completion refuses --relay-url; --relay-url '' is the plain path"
 
+# the confidential paths under valgrind (not in the ASan build)
+case "${OG_BUILD:-}" in *asan*) ;; *)
+  if command -v valgrind >/dev/null; then
+    VG=(valgrind -q --error-exitcode=99 --leak-check=full
+        --errors-for-leak-kinds=definite,indirect)
+    start_relay
+    for args in "--json" "--json --stream" "--stream --tools $TOOLS"; do
+      "${VG[@]}" "$OG_BIN" chat --model "$MODEL" --messages "$MSG" --relay-url "$RELAY" \
+        --tls-cert "$W/relay.pem" $args >"$W/vg.out" 2>"$W/vg.err" </dev/null
+      rc=$?
+      [ $rc -eq 0 ] || fail "valgrind confidential chat $args: exit $rc: $(cat "$W/vg.err")"
+    done
+    start_relay truncate
+    "${VG[@]}" "$OG_BIN" chat --model "$MODEL" --messages "$MSG" --relay-url "$RELAY" \
+      --tls-cert "$W/relay.pem" --stream >"$W/vg.out" 2>"$W/vg.err" </dev/null
+    rc=$?
+    [ $rc -eq 6 ] || fail "valgrind truncated stream: exit $rc: $(cat "$W/vg.err")"
+    start_relay
+    ok "confidential chat (single-shot, stream, tools, truncation) clean under valgrind"
+  fi ;;
+esac
+
 # login stores the relay, its token and the registry; chat then goes
 # confidential by default, the registry settings announced on stderr
 APP=https://chat.example.test

@@ -52,3 +52,19 @@ expect_rc 1 "bad --port"
 run_og login --no-browser --chat-app-url ftp://x
 expect_rc 1 "bad --chat-app-url"
 ok "bad --port / --chat-app-url: exit 1"
+
+# the whole login under valgrind (not in the ASan build)
+case "${OG_BUILD:-}" in *asan*) ;; *)
+  if command -v valgrind >/dev/null; then
+    rm -f "$CFG"
+    valgrind -q --error-exitcode=99 --leak-check=full \
+      --errors-for-leak-kinds=definite,indirect \
+      "$OG_BIN" login --no-browser --chat-app-url "$APP" --timeout 60 >"$W/out" 2>"$W/err" </dev/null &
+    LPID=$!
+    "$PYTHON" "$ROOT/tests/integration/login_browser.py" "$W/out" "$APP" "$BUNDLE" >"$W/steps" ||
+      fail "valgrind login steps: $(cat "$W/err")"
+    wait "$LPID"; RC=$?; LPID=
+    [ "$RC" -eq 0 ] || fail "login under valgrind: exit $RC: $(cat "$W/err")"
+    ok "login clean under valgrind"
+  fi ;;
+esac
