@@ -26,6 +26,7 @@ typedef enum cli_cmd {
   CMD_MODELS,
   CMD_SERVE,
   CMD_LOGIN,
+  CMD_TEE_ATTEST,
   CMD_COUNT
 } cli_cmd;
 
@@ -87,6 +88,16 @@ typedef enum cli_opt_id {
   OPT_CHAT_APP_URL,
   OPT_PORT,
   OPT_NO_BROWSER,
+  /* attestation and quorum (issue 12) */
+  OPT_RPC_QUORUM,
+  OPT_ATTEST,
+  OPT_NITRO_ROOT,
+  OPT_DOCUMENT,
+  OPT_AT,
+  OPT_NONCE,
+  OPT_EXPECT_PCR_HASH,
+  OPT_EXPECT_TLS_CERT,
+  OPT_EXPECT_SIGNING_KEY,
   OPT_COUNT
 } cli_opt_id;
 
@@ -174,5 +185,10 @@ int cmd_approve(cli *c);
 int cmd_models(cli *c);
 int cmd_serve(cli *c);
 int cmd_login(cli *c);
+int cmd_attest(cli *c);
+/* cmd_attest.c: --attest and --nitro-root into a client configuration;
+ * 0 or the exit code after reporting. */
+struct og_client_config;
+int cli_attest_options(cli *c, struct og_client_config *cfg);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "opengradient/og_json.h"
 #include "llm_internal.h"
+#include "core/og_text.h"
 
 /* How much of an error message we keep (the og_err holds 512 bytes with
  * the prefix). */
@@ -323,30 +324,11 @@ og_result og_llm_cost_opg_text(char *out, size_t outlen,
 
 /* ---- error messages ---- */
 
-/* Copy n bytes of s into out (size cap), replacing control characters by
- * spaces and stopping at a UTF-8 boundary. */
-static void clean_copy(char *out, size_t cap, const char *s, size_t n)
-{
-  size_t o = 0, i;
-  for(i = 0; i < n && o + 1 < cap; i++) {
-    unsigned char c = (unsigned char)s[i];
-    out[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-  }
-  if(i < n) {
-    /* cut: drop a partial UTF-8 sequence at the end */
-    while(o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
-      o--;
-    if(o > 0 && ((unsigned char)out[o - 1] & 0x80))
-      o--;
-  }
-  out[o] = 0;
-}
-
 static void append(char *out, size_t cap, const char *s, size_t n)
 {
   size_t o = strlen(out);
   if(o + 1 < cap)
-    clean_copy(out + o, cap - o, s, n);
+    og_text_clean(out + o, cap - o, s, n, ' ');
 }
 
 static void append_str(char *out, size_t cap, const json_t *v)
@@ -465,7 +447,7 @@ og_result og_llm_error_message(long http_status, const char *body, size_t len,
       size_t n = nl ? (size_t)(nl - (body + a)) : b - a;
       while(n && is_space((unsigned char)body[a + n - 1]))
         n--;
-      clean_copy(text, sizeof(text), body + a, n);
+      og_text_clean(text, sizeof(text), body + a, n, ' ');
     }
     if(!text[0])
       snprintf(text, sizeof(text), "(no message)");

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -13,6 +12,8 @@
 #include "opengradient/og_json.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_x402.h"
+#include "core/og_random.h"
+#include "core/og_text.h"
 
 struct og_x402_required {
   int version;
@@ -41,21 +42,11 @@ const char *og_x402_kind_name(og_x402_kind kind)
   }
 }
 
-/* Copy server text for display: control characters become '?', and a
- * cut never splits a UTF-8 sequence. */
+/* Server text for display: control characters become '?' (the one
+ * sanitiser, og_text_clean). */
 static void sanitise(char *dst, size_t dstsz, const char *src)
 {
-  size_t i = 0;
-  if(!dstsz)
-    return;
-  for(; src[i] && i + 1 < dstsz; i++) {
-    unsigned char c = (unsigned char)src[i];
-    dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-  }
-  if(src[i]) /* truncated: back off to a character boundary */
-    while(i > 0 && ((unsigned char)src[i] & 0xc0) == 0x80)
-      i--;
-  dst[i] = 0;
+  og_text_clean(dst, dstsz, src, strlen(src), '?');
 }
 
 /* The helpers below take the running result *rc and do nothing once it
@@ -733,17 +724,7 @@ og_result og_x402_select(size_t *index, unsigned *warnings,
 static og_result sys_random(void *ctx, unsigned char *p, size_t n)
 {
   (void)ctx;
-  while(n) {
-    ssize_t k = getrandom(p, n, 0);
-    if(k < 0) {
-      if(errno == EINTR)
-        continue;
-      return OG_E_CRYPTO;
-    }
-    p += k;
-    n -= (size_t)k;
-  }
-  return OG_OK;
+  return og_random_bytes(p, n);
 }
 
 static json_t *addr_json(const og_address *a)

@@ -131,6 +131,8 @@ ok "no relay token: exit 5"
 # confidential mode is for chat only; '' turns it off
 run completion --model "$MODEL" --prompt hi --relay-url "$RELAY"
 expect_failure 1 "completion with --relay-url"
+conf --attest
+expect_failure 1 "--attest with --relay-url"
 run chat --model "$MODEL" --messages "$MSG" --relay-url '' --json
 expect_rc 0 "--relay-url '' (direct, not confidential)"
 pycheck "'confidential' not in d and d['verified'] is True" "plain chat"
