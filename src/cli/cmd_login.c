@@ -1,290 +1,361 @@
-/* login: the chat app's CLI sign-in. A loopback listener takes one JSON
- * POST of the sign-in bundle from the browser page (after its CORS
- * preflight) and stores the relay token and settings in the config file.
- * One thread, libmicrohttpd driven by a select loop with a deadline. */
+/* `login`: the chat app hands its session to a loopback listener (the
+ * Python SDK's login_chat_account). One blocking accept loop, bounded:
+ * one connection at a time, capped headers and body, a per-connection
+ * read limit, the whole wait limited by --timeout (default 300 s). The
+ * token is stored in the config file (0600), never printed. */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
 #include <jansson.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 
 #include "cli.h"
 #include "opengradient/og_buf.h"
-#include "opengradient/og_json.h"
 
 #define LOGIN_DEFAULT_APP "https://chat.opengradient.ai"
+#define LOGIN_MAX_HEADER (16 * 1024)
 #define LOGIN_MAX_BODY (64 * 1024)
+#define LOGIN_CONN_MS 10000
 #define LOGIN_BUNDLE_TYPE "opengradient-cli-auth"
 
-typedef struct login_state {
-  char origin[512];   /* the chat app's scheme://host[:port] */
-  json_t *bundle;     /* the accepted bundle, or NULL */
-  cli *c;
-} login_state;
+extern char **environ;
 
-typedef struct conn {
-  og_buf body;
-  int too_big;
-} conn;
-
-/* scheme://host[:port] of url (no path). 0 ok. */
-static int url_origin(char *out, size_t n, const char *url)
-{
-  const char *p = strstr(url, "://"), *end;
-  if(!p || p == url)
-    return -1;
-  end = strchr(p + 3, '/');
-  if(!end)
-    end = url + strlen(url);
-  if(end == p + 3 || (size_t)(end - url) >= n)
-    return -1;
-  memcpy(out, url, (size_t)(end - url));
-  out[end - url] = 0;
-  return 0;
-}
-
-static enum MHD_Result reply(struct MHD_Connection *con, unsigned status,
-                             const char *body, const login_state *st)
-{
-  struct MHD_Response *r = MHD_create_response_from_buffer(
-    strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-  enum MHD_Result ok;
-  if(!r)
-    return MHD_NO;
-  MHD_add_response_header(r, "Access-Control-Allow-Origin", st->origin);
-  MHD_add_response_header(r, "Access-Control-Allow-Methods", "POST, OPTIONS");
-  MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type");
-  MHD_add_response_header(r, "Access-Control-Max-Age", "600");
-  MHD_add_response_header(r, "Vary", "Origin");
-  if(*body)
-    MHD_add_response_header(r, "Content-Type", "application/json");
-  ok = MHD_queue_response(con, status, r);
-  MHD_destroy_response(r);
-  return ok;
-}
-
-static enum MHD_Result handle(void *cls, struct MHD_Connection *con,
-                              const char *url, const char *method,
-                              const char *version, const char *upload,
-                              size_t *upload_size, void **con_cls)
-{
-  login_state *st = cls;
-  conn *cn = *con_cls;
-  const char *origin;
-  json_t *j, *type, *tok;
-  (void)url;
-  (void)version;
-  if(!strcmp(method, "OPTIONS"))
-    return reply(con, 204, "", st);
-  if(strcmp(method, "POST"))
-    return reply(con, 405, "{\"error\":\"method not allowed\"}", st);
-  if(!cn) {
-    cn = calloc(1, sizeof(*cn));
-    if(!cn)
-      return MHD_NO;
-    og_buf_init(&cn->body, LOGIN_MAX_BODY);
-    *con_cls = cn;
-    return MHD_YES;
-  }
-  if(*upload_size) {
-    if(og_buf_add(&cn->body, upload, *upload_size))
-      cn->too_big = 1;
-    *upload_size = 0;
-    return MHD_YES;
-  }
-  origin = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin");
-  if(!origin || strcmp(origin, st->origin)) {
-    cli_warn(st->c, "login: refused a POST from origin %s (expected %s); "
-             "still waiting", origin ? origin : "(none)", st->origin);
-    return reply(con, 403, "{\"error\":\"origin not allowed\"}", st);
-  }
-  if(cn->too_big || st->bundle)
-    return reply(con, cn->too_big ? 413 : 409,
-                 "{\"error\":\"not accepted\"}", st);
-  j = og_json_loadb(og_buf_str(&cn->body), cn->body.len, 0, NULL);
-  type = json_object_get(j, "type");
-  tok = json_object_get(j, "access_token");
-  if(!json_is_object(j) || !json_is_string(type)
-     || strcmp(json_string_value(type), LOGIN_BUNDLE_TYPE)
-     || !json_is_string(tok) || !json_string_length(tok)) {
-    json_decref(j);
-    cli_warn(st->c, "login: refused a POST that is not a sign-in bundle; "
-             "still waiting");
-    return reply(con, 400, "{\"error\":\"not an opengradient-cli-auth "
-                 "bundle\"}", st);
-  }
-  st->bundle = j;
-  return reply(con, 200, "{\"ok\":true}", st);
-}
-
-static void done_conn(void *cls, struct MHD_Connection *con, void **con_cls,
-                      enum MHD_RequestTerminationCode toe)
-{
-  conn *cn = *con_cls;
-  (void)cls;
-  (void)con;
-  (void)toe;
-  if(cn) {
-    og_buf_wipe_free(&cn->body);
-    free(cn);
-    *con_cls = NULL;
-  }
-}
-
-static void open_browser(cli *c, const char *url)
-{
-  pid_t pid;
-  if(access("/usr/bin/xdg-open", X_OK) && access("/bin/xdg-open", X_OK)) {
-    cli_verbose(c, "no xdg-open: open the URL yourself");
-    return;
-  }
-  pid = fork();
-  if(pid == 0) {
-    int fd;
-    for(fd = 0; fd < 3; fd++)
-      close(fd);
-    execlp("xdg-open", "xdg-open", url, (char *)NULL);
-    _exit(127);
-  }
-}
-
-static double now_s(void)
+static long long now_ms(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static const char *cfg_str(const json_t *o, const char *k)
+/* scheme://host[:port] of url into out; 0 ok. */
+static int url_origin(const char *url, char *out, size_t n)
 {
-  const json_t *v = json_object_get(o, k);
-  return json_is_string(v) && json_string_length(v) ? json_string_value(v)
-                                                     : NULL;
+  const char *p = strstr(url, "://"), *end;
+  size_t len;
+  if(!p || p == url)
+    return -1;
+  end = p + 3 + strcspn(p + 3, "/?#");
+  len = (size_t)(end - url);
+  if(end == p + 3 || len >= n)
+    return -1;
+  memcpy(out, url, len);
+  out[len] = 0;
+  return 0;
+}
+
+static void send_all(int fd, const char *s, size_t n)
+{
+  while(n) {
+    ssize_t k = send(fd, s, n, MSG_NOSIGNAL);
+    if(k <= 0)
+      return;
+    s += k;
+    n -= (size_t)k;
+  }
+}
+
+static void respond(int fd, int status, const char *reason,
+                    const char *origin, const char *body)
+{
+  char head[1024];
+  int n = snprintf(head, sizeof(head),
+                   "HTTP/1.1 %d %s\r\n"
+                   "Access-Control-Allow-Origin: %s\r\n"
+                   "Access-Control-Allow-Methods: POST, OPTIONS\r\n"
+                   "Access-Control-Allow-Headers: Content-Type\r\n"
+                   "Access-Control-Max-Age: 600\r\n"
+                   "Content-Type: application/json\r\n"
+                   "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                   status, reason, origin, body ? strlen(body) : 0);
+  if(n > 0 && (size_t)n < sizeof(head))
+    send_all(fd, head, (size_t)n);
+  if(body)
+    send_all(fd, body, strlen(body));
+}
+
+/* The value of header name in the head (lines after the first), trimmed,
+ * into out; 0 when found. */
+static int header_value(const char *head, const char *name, char *out,
+                        size_t n)
+{
+  size_t nl = strlen(name);
+  const char *p = strstr(head, "\r\n");
+  while(p && p[2] && !(p[2] == '\r' && p[3] == '\n')) {
+    const char *line = p + 2, *eol = strstr(line, "\r\n");
+    if(!eol)
+      break;
+    if((size_t)(eol - line) > nl && !strncasecmp(line, name, nl) &&
+       line[nl] == ':') {
+      const char *v = line + nl + 1;
+      size_t len;
+      while(v < eol && (*v == ' ' || *v == '\t'))
+        v++;
+      len = (size_t)(eol - v);
+      while(len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+        len--;
+      if(len >= n)
+        return -1;
+      memcpy(out, v, len);
+      out[len] = 0;
+      return 0;
+    }
+    p = eol;
+  }
+  return -1;
+}
+
+/* Read one request (head + body) within the limits. 0 ok, -1 bad/slow. */
+static int read_request(int fd, og_buf *req, size_t *head_len,
+                        size_t *body_len, long long deadline)
+{
+  char tmp[4096];
+  size_t need = 0;
+  *head_len = 0;
+  for(;;) {
+    struct pollfd pf = {fd, POLLIN, 0};
+    long long left = deadline - now_ms();
+    ssize_t k;
+    if(left <= 0 || poll(&pf, 1, (int)left) <= 0)
+      return -1;
+    k = recv(fd, tmp, sizeof(tmp), 0);
+    if(k <= 0)
+      return -1;
+    if(og_buf_add(req, tmp, (size_t)k))
+      return -1;
+    if(!*head_len) {
+      const char *e = strstr(og_buf_str(req), "\r\n\r\n");
+      char cl[32];
+      if(!e) {
+        if(req->len > LOGIN_MAX_HEADER)
+          return -1;
+        continue;
+      }
+      *head_len = (size_t)(e - (const char *)req->data) + 4;
+      need = 0;
+      if(!header_value(og_buf_str(req), "Content-Length", cl, sizeof(cl))) {
+        char *end;
+        unsigned long v = strtoul(cl, &end, 10);
+        if(*end || v > LOGIN_MAX_BODY)
+          return -1;
+        need = v;
+      }
+    }
+    if(req->len >= *head_len + need) {
+      *body_len = need;
+      return 0;
+    }
+  }
+}
+
+static void open_browser(cli *c, const char *url, pid_t *child)
+{
+  posix_spawn_file_actions_t fa;
+  char *argv[3];
+  argv[0] = (char *)"xdg-open";
+  argv[1] = (char *)url;
+  argv[2] = NULL;
+  *child = -1;
+  if(posix_spawn_file_actions_init(&fa))
+    return;
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  if(posix_spawnp(child, "xdg-open", &fa, NULL, argv, environ)) {
+    *child = -1;
+    cli_verbose(c, "no browser could be opened (xdg-open); open the URL "
+                "yourself");
+  }
+  posix_spawn_file_actions_destroy(&fa);
+}
+
+/* Store the bundle; print who logged in. 0 ok, else the exit code. */
+static int store_bundle(cli *c, json_t *b)
+{
+  json_t *cfg = json_object_get(b, "config"), *user = json_object_get(b, "user");
+  json_t *up = json_object();
+  const char *relay = json_string_value(json_object_get(cfg, "chat_api_base_url"));
+  const char *rpc = json_string_value(json_object_get(cfg, "tee_registry_rpc_url"));
+  const char *reg = json_string_value(json_object_get(cfg, "tee_registry_address"));
+  const char *email = json_string_value(json_object_get(user, "email"));
+  const char *uid = json_string_value(json_object_get(user, "id"));
+  const char *who = email ? email : uid ? uid : "an anonymous account";
+  int rc;
+  if(!up)
+    return cli_error(c, OG_E_NOMEM, "out of memory");
+  json_object_set(up, "relay_token", json_object_get(b, "access_token"));
+  if(relay && *relay)
+    json_object_set_new(up, "relay_url", json_string(relay));
+  if(rpc && *rpc)
+    json_object_set_new(up, "rpc_url", json_string(rpc));
+  if(reg && *reg)
+    json_object_set_new(up, "tee_registry", json_string(reg));
+  rc = cli_config_store(c, up);
+  json_decref(up);
+  if(rc)
+    return rc;
+  if(c->json) {
+    json_t *o = json_pack("{s:b,s:s?,s:s?,s:s?,s:s?}", "logged_in", 1,
+                          "user", email ? email : uid, "relay_url", relay,
+                          "rpc_url", rpc, "tee_registry", reg);
+    return cli_print_json(c, o) ? og_exit_code(OG_E_IO) : 0;
+  }
+  fprintf(c->out, "Logged in as %s.\n", who);
+  if(relay && *relay)
+    fprintf(c->out, "Confidential chat goes through %s by default "
+            "(--relay-url '' turns it off).\n", relay);
+  fprintf(c->out, "The relay token is stored in ~/.opengradient_config.json "
+          "(mode 0600).\n");
+  return 0;
+}
+
+/* Handle one connection; 1 when the bundle was taken (stored in *got). */
+static int serve_one(cli *c, int fd, const char *origin, json_t **got)
+{
+  og_buf req;
+  size_t hl, bl;
+  char method[16], hdr_origin[512];
+  json_t *j;
+  const char *type, *tok;
+  int taken = 0;
+  og_buf_init(&req, LOGIN_MAX_HEADER + LOGIN_MAX_BODY);
+  if(read_request(fd, &req, &hl, &bl, now_ms() + LOGIN_CONN_MS)) {
+    respond(fd, 400, "Bad Request", origin,
+            "{\"ok\":false,\"error\":\"bad request\"}");
+    og_buf_wipe_free(&req);
+    return 0;
+  }
+  if(sscanf(og_buf_str(&req), "%15s", method) != 1)
+    method[0] = 0;
+  if(!strcmp(method, "OPTIONS")) {
+    respond(fd, 204, "No Content", origin, NULL);
+    og_buf_wipe_free(&req);
+    return 0;
+  }
+  if(strcmp(method, "POST")) {
+    respond(fd, 405, "Method Not Allowed", origin,
+            "{\"ok\":false,\"error\":\"POST only\"}");
+    og_buf_wipe_free(&req);
+    return 0;
+  }
+  if(header_value(og_buf_str(&req), "Origin", hdr_origin, sizeof(hdr_origin)) ||
+     strcasecmp(hdr_origin, origin)) {
+    cli_verbose(c, "login: refused a POST from another origin");
+    respond(fd, 403, "Forbidden", origin,
+            "{\"ok\":false,\"error\":\"wrong origin\"}");
+    og_buf_wipe_free(&req);
+    return 0;
+  }
+  j = json_loadb((const char *)req.data + hl, bl, 0, NULL);
+  type = json_string_value(json_object_get(j, "type"));
+  tok = json_string_value(json_object_get(j, "access_token"));
+  if(json_is_object(j) && type && !strcmp(type, LOGIN_BUNDLE_TYPE) && tok &&
+     *tok && strlen(tok) < 4000 && !strpbrk(tok, " \t\r\n")) {
+    respond(fd, 200, "OK", origin, "{\"ok\":true}");
+    *got = j;
+    taken = 1;
+  }
+  else {
+    cli_verbose(c, "login: refused an unexpected payload");
+    respond(fd, 400, "Bad Request", origin,
+            "{\"ok\":false,\"error\":\"unexpected payload\"}");
+    json_decref(j);
+  }
+  og_buf_wipe_free(&req);
+  return taken;
 }
 
 int cmd_login(cli *c)
 {
-  login_state st;
-  struct MHD_Daemon *d;
-  struct sockaddr_in sa;
-  const union MHD_DaemonInfo *info;
   const char *app = cli_opt_str(c, OPT_CHAT_APP_URL, LOGIN_DEFAULT_APP);
-  const char *port_s = cli_opt_str(c, OPT_PORT, "0");
-  char url[1024], *end;
-  long port, timeout_s;
-  double deadline;
-  json_t *cfg, *upd, *user;
-  const char *v;
-  int rc;
-
-  memset(&st, 0, sizeof(st));
-  st.c = c;
-  if(url_origin(st.origin, sizeof(st.origin), app)
-     || (strncmp(app, "https://", 8) && strncmp(app, "http://", 7)))
-    return cli_error(c, OG_E_USAGE, "--chat-app-url: '%s' is not an http(s) "
-                     "URL", app);
-  errno = 0;
-  port = strtol(port_s, &end, 10);
-  if(errno || *end || !*port_s || port < 0 || port > 65535)
-    return cli_error(c, OG_E_USAGE, "--port: '%s' is not a port number",
-                     port_s);
-  timeout_s = cli_has(c, OPT_TIMEOUT) ? c->timeout_ms / 1000 : 300;
-  if(timeout_s <= 0)
-    timeout_s = 1;
+  char origin[512], url[1200];
+  long port = 0;
+  long long deadline;
+  struct sockaddr_in sa;
+  socklen_t sl = sizeof(sa);
+  json_t *bundle = NULL;
+  pid_t child = -1;
+  int lfd, rc, one = 1;
+  size_t alen = strlen(app);
+  if(c->npos)
+    return cli_error(c, OG_E_USAGE, "'login' takes no arguments (got '%s')",
+                     c->pos[0]);
+  if((strncasecmp(app, "https://", 8) && strncasecmp(app, "http://", 7)) ||
+     url_origin(app, origin, sizeof(origin)) || alen > 1000)
+    return cli_error(c, OG_E_USAGE, "--chat-app-url: '%.200s' is not an "
+                     "http(s) URL", app);
+  while(alen && app[alen - 1] == '/')
+    alen--;
+  if(cli_has(c, OPT_PORT)) {
+    const char *s = cli_opt_str(c, OPT_PORT, "0");
+    char *end;
+    port = strtol(s, &end, 10);
+    if(!*s || *end || port < 0 || port > 65535)
+      return cli_error(c, OG_E_USAGE, "--port: '%s' is not a port number", s);
+  }
+  lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if(lfd < 0)
+    return cli_error(c, OG_E_IO, "login: cannot create a socket");
+  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   memset(&sa, 0, sizeof(sa));
   sa.sin_family = AF_INET;
   sa.sin_port = htons((uint16_t)port);
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  d = MHD_start_daemon(MHD_NO_FLAG, (uint16_t)port, NULL, NULL, handle, &st,
-                       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                       MHD_OPTION_NOTIFY_COMPLETED, done_conn, NULL,
-                       MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
-                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                       MHD_OPTION_END);
-  if(!d)
-    return cli_error(c, OG_E_IO, "cannot listen on 127.0.0.1:%ld", port);
-  info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-  if(!info) {
-    MHD_stop_daemon(d);
-    return cli_error(c, OG_E_IO, "cannot read the listening port");
+  if(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 8) ||
+     getsockname(lfd, (struct sockaddr *)&sa, &sl)) {
+    rc = cli_error(c, OG_E_IO, "login: cannot listen on 127.0.0.1:%ld: %s",
+                   port, strerror(errno));
+    close(lfd);
+    return rc;
   }
-  port = info->port;
-  snprintf(url, sizeof(url), "%s/cli-auth?redirect_uri=http://127.0.0.1:%ld/"
-           "&app_name=opengradient-c", st.origin, port);
-  fprintf(c->out, "Open this URL to sign in:\n%s\n", url);
+  snprintf(url, sizeof(url), "%.*s/cli-auth?redirect_uri=http://127.0.0.1:%u/"
+           "&app_name=opengradient-c", (int)alen, app, ntohs(sa.sin_port));
+  if(c->json)
+    fprintf(c->errf, "opengradient: open this URL to log in: %s\n", url);
+  else
+    fprintf(c->out, "Open this URL to log in:\n  %s\nWaiting for the chat "
+            "app...\n", url);
   fflush(c->out);
+  fflush(c->errf);
   if(!cli_has(c, OPT_NO_BROWSER))
-    open_browser(c, url);
-  deadline = now_s() + (double)timeout_s;
-  while(!st.bundle) {
-    fd_set rs, ws, es;
-    MHD_socket maxfd = 0;
-    struct timeval tv;
-    double left = deadline - now_s();
-    MHD_UNSIGNED_LONG_LONG mt;
+    open_browser(c, url, &child);
+  deadline = now_ms() + (cli_has(c, OPT_TIMEOUT) ? c->timeout_ms : 300000L);
+  while(!bundle) {
+    struct pollfd pf = {lfd, POLLIN, 0};
+    long long left = deadline - now_ms();
+    int fd;
     if(left <= 0)
       break;
-    FD_ZERO(&rs);
-    FD_ZERO(&ws);
-    FD_ZERO(&es);
-    if(MHD_get_fdset(d, &rs, &ws, &es, &maxfd) != MHD_YES)
-      break;
-    if(MHD_get_timeout(d, &mt) == MHD_YES && (double)mt / 1000.0 < left)
-      left = (double)mt / 1000.0;
-    tv.tv_sec = (long)left;
-    tv.tv_usec = (long)((left - (double)tv.tv_sec) * 1e6);
-    if(select(maxfd + 1, &rs, &ws, &es, &tv) < 0 && errno != EINTR)
-      break;
-    MHD_run_from_select(d, &rs, &ws, &es);
+    if(poll(&pf, 1, left > 1000 ? 1000 : (int)left) <= 0)
+      continue;
+    fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if(fd < 0)
+      continue;
+    serve_one(c, fd, origin, &bundle);
+    close(fd);
   }
-  /* let the 200 go out before the listener closes */
-  if(st.bundle)
-    MHD_run(d);
-  MHD_stop_daemon(d);
-  while(waitpid(-1, NULL, WNOHANG) > 0)
-    ;
-  if(!st.bundle)
-    return cli_error(c, OG_E_TIMEOUT, "no sign-in within %ld s", timeout_s);
-
-  cfg = json_object_get(st.bundle, "config");
-  upd = json_object();
-  json_object_set(upd, "relay_token",
-                  json_object_get(st.bundle, "access_token"));
-  if(json_is_object(cfg)) {
-    if((v = cfg_str(cfg, "chat_api_base_url")))
-      json_object_set_new(upd, "relay_url", json_string(v));
-    if((v = cfg_str(cfg, "tee_registry_rpc_url")))
-      json_object_set_new(upd, "rpc_url", json_string(v));
-    if((v = cfg_str(cfg, "tee_registry_address")))
-      json_object_set_new(upd, "tee_registry", json_string(v));
+  close(lfd);
+  if(child > 0)
+    waitpid(child, NULL, WNOHANG);
+  if(!bundle)
+    return cli_error(c, OG_E_TIMEOUT, "no login arrived within %ld s",
+                     (cli_has(c, OPT_TIMEOUT) ? c->timeout_ms : 300000L) /
+                     1000);
+  rc = store_bundle(c, bundle);
+  {
+    json_t *t = json_object_get(bundle, "access_token");
+    if(json_is_string(t))
+      og_wipe((char *)json_string_value(t), json_string_length(t));
   }
-  rc = cli_config_update(c, upd);
-  user = json_object_get(st.bundle, "user");
-  if(!rc) {
-    v = json_is_object(user) ? cfg_str(user, "email") : NULL;
-    if(c->json) {
-      json_t *o = json_object();
-      json_object_set_new(o, "logged_in", json_true());
-      json_object_set_new(o, "email", v ? json_string(v) : json_null());
-      json_object_set(o, "relay_url", json_object_get(upd, "relay_url")
-                      ? json_object_get(upd, "relay_url") : json_null());
-      rc = cli_print_json(c, o);
-    } else {
-      fprintf(c->out, "Logged in as %s\n", v ? v : "(an account without an "
-              "email)");
-    }
-  }
-  og_wipe((char *)json_string_value(json_object_get(upd, "relay_token")),
-          json_string_length(json_object_get(upd, "relay_token")));
-  json_decref(upd);
-  json_decref(st.bundle);
+  json_decref(bundle);
   return rc;
 }

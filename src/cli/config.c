@@ -399,25 +399,167 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
   return rc;
 }
 
-/* Merge updates into the config file (created 0600 when missing; other
- * keys kept). 0 or the exit code after reporting. */
-int cli_config_update(cli *c, json_t *updates)
+/* ------------------------- login and the relay ------------------------- */
+
+/* A secret file must not be readable or writable by group or others. */
+static int secret_file_ok(cli *c, const char *what, const char *path)
+{
+  struct stat st;
+  if(stat(path, &st) == 0 && (st.st_mode & 077)) {
+    cli_error(c, OG_E_USAGE, "%s %s is readable or writable by others; "
+              "run 'chmod 600 %s'", what, path, path);
+    return 0;
+  }
+  return 1;
+}
+
+/* Trimmed copy of a token; 1 ok, -1 error reported. */
+static int copy_token(cli *c, const char *src, const char *what, char *out,
+                      size_t n)
+{
+  size_t len, i;
+  while(*src == ' ' || *src == '\t' || *src == '\n' || *src == '\r')
+    src++;
+  len = strcspn(src, "\r\n");
+  while(len && (src[len - 1] == ' ' || src[len - 1] == '\t'))
+    len--;
+  if(!len || len >= n) {
+    cli_error(c, OG_E_USAGE, "%s does not hold a relay token", what);
+    return -1;
+  }
+  for(i = 0; i < len; i++)
+    if((unsigned char)src[i] <= 0x20 || src[i] == 0x7f) {
+      cli_error(c, OG_E_USAGE, "%s: the relay token holds a space or a "
+                "control character", what);
+      return -1;
+    }
+  memcpy(out, src, len);
+  out[len] = 0;
+  return 1;
+}
+
+int cli_load_relay(cli *c, char *url, size_t urln, char *token,
+                   size_t tokenn)
+{
+  char path[4096];
+  int missing = 1, bad = 0, have_path;
+  json_t *j = NULL;
+  const char *v;
+  url[0] = 0;
+  token[0] = 0;
+  have_path = !config_path(path, sizeof(path));
+  if(have_path && (!cli_has(c, OPT_RELAY_URL) ||
+                   (!cli_has(c, OPT_RELAY_TOKEN_FILE) &&
+                    !(getenv("OG_RELAY_TOKEN") && *getenv("OG_RELAY_TOKEN"))))) {
+    j = config_load(c, path, &missing, &bad);
+    if(bad)
+      return og_exit_code(OG_E_USAGE);
+  }
+  if(cli_has(c, OPT_RELAY_URL))
+    v = cli_opt_str(c, OPT_RELAY_URL, "");
+  else
+    v = j ? json_string_value(json_object_get(j, "relay_url")) : NULL;
+  if(!v || !*v) {
+    config_free(j);
+    return 0; /* confidential mode off */
+  }
+  if(strlen(v) >= urln) {
+    config_free(j);
+    return cli_error(c, OG_E_USAGE, "--relay-url: the URL is too long");
+  }
+  snprintf(url, urln, "%s", v);
+  if(cli_has(c, OPT_RELAY_TOKEN_FILE)) {
+    og_buf b;
+    const char *f = cli_opt_str(c, OPT_RELAY_TOKEN_FILE, NULL);
+    int st, rc;
+    config_free(j);
+    if(!secret_file_ok(c, "--relay-token-file", f))
+      return og_exit_code(OG_E_USAGE);
+    st = read_small_file(f, &b, KEYFILE_MAX);
+    if(st) {
+      og_buf_wipe_free(&b);
+      return cli_error(c, OG_E_USAGE, "--relay-token-file: cannot read %s",
+                       f);
+    }
+    rc = copy_token(c, og_buf_str(&b), "--relay-token-file", token, tokenn);
+    og_buf_wipe_free(&b);
+    return rc < 0 ? og_exit_code(OG_E_USAGE) : 0;
+  }
+  v = getenv("OG_RELAY_TOKEN");
+  if(v && *v) {
+    config_free(j);
+    return copy_token(c, v, "OG_RELAY_TOKEN", token, tokenn) < 0 ?
+           og_exit_code(OG_E_USAGE) : 0;
+  }
+  v = j ? json_string_value(json_object_get(j, "relay_token")) : NULL;
+  if(v && *v) {
+    int rc;
+    if(!secret_file_ok(c, "config file", path)) {
+      config_free(j);
+      return og_exit_code(OG_E_USAGE);
+    }
+    rc = copy_token(c, v, "the config file's relay_token", token, tokenn);
+    config_free(j);
+    return rc < 0 ? og_exit_code(OG_E_USAGE) : 0;
+  }
+  config_free(j);
+  return 0;
+}
+
+int cli_config_store(cli *c, json_t *updates)
 {
   char path[4096];
   int missing, bad, rc;
   json_t *j;
+  const char *k;
+  json_t *v;
   if(config_path(path, sizeof(path)))
-    return cli_error(c, OG_E_IO, "HOME is not set: nowhere to keep the "
+    return cli_error(c, OG_E_IO, "HOME is not set: nowhere to store the "
                      "configuration");
   j = config_load(c, path, &missing, &bad);
   if(bad)
     return og_exit_code(OG_E_USAGE);
   if(!j)
     j = json_object();
-  if(!j || json_object_update(j, updates))
-    rc = cli_error(c, OG_E_NOMEM, "out of memory");
-  else
-    rc = config_save(c, path, j);
+  if(!j)
+    return cli_error(c, OG_E_NOMEM, "out of memory");
+  json_object_foreach(updates, k, v)
+    json_object_set(j, k, v);
+  rc = config_save(c, path, j);
   config_free(j);
   return rc;
+}
+
+int cli_apply_login_defaults(cli *c)
+{
+  static char rpc[2048], reg[128];
+  char path[4096];
+  int missing, bad;
+  json_t *j;
+  const char *v;
+  if(cli_has(c, OPT_RPC_URL) && cli_has(c, OPT_REGISTRY))
+    return 0;
+  if(cli_has(c, OPT_LLM_SERVER_URL) || config_path(path, sizeof(path)))
+    return 0;
+  j = config_load(c, path, &missing, &bad);
+  if(bad)
+    return og_exit_code(OG_E_USAGE);
+  if(!j)
+    return 0;
+  v = json_string_value(json_object_get(j, "rpc_url"));
+  if(!cli_has(c, OPT_RPC_URL) && v && *v && strlen(v) < sizeof(rpc)) {
+    snprintf(rpc, sizeof(rpc), "%s", v);
+    c->opt[OPT_RPC_URL].set = 1;
+    c->opt[OPT_RPC_URL].value = rpc;
+    cli_warn(c, "using the registry RPC stored by login: %s", rpc);
+  }
+  v = json_string_value(json_object_get(j, "tee_registry"));
+  if(!cli_has(c, OPT_REGISTRY) && v && *v && strlen(v) < sizeof(reg)) {
+    snprintf(reg, sizeof(reg), "%s", v);
+    c->opt[OPT_REGISTRY].set = 1;
+    c->opt[OPT_REGISTRY].value = reg;
+    cli_warn(c, "using the registry stored by login: %s", reg);
+  }
+  config_free(j);
+  return 0;
 }

@@ -14,8 +14,8 @@
 #define F_CLEAR (1u << CMD_CONFIG_CLEAR)
 #define F_APPROVE (1u << CMD_APPROVE)
 #define F_SERVE (1u << CMD_SERVE)
-#define F_ATTEST (1u << CMD_TEE_ATTEST)
 #define F_LOGIN (1u << CMD_LOGIN)
+#define F_ATTEST (1u << CMD_TEE_ATTEST)
 
 typedef struct cli_opt {
   const char *name;
@@ -91,6 +91,12 @@ static const cli_opt options[OPT_COUNT] = {
     "given values replace the default OPG on Base)"},
   [OPT_MAX_TIME] = {"max-time", 0, 1, 0, NULL, "SECONDS", NULL, F_GLOBAL,
     "total deadline for the command's network work"},
+  [OPT_RELAY_URL] = {"relay-url", 0, 1, 0, "OG_RELAY_URL", "URL", NULL,
+    F_GLOBAL, "confidential chat: seal each request to the TEE's OHTTP key "
+    "and send it through this relay ('' = off; default: config relay_url)"},
+  [OPT_RELAY_TOKEN_FILE] = {"relay-token-file", 0, 1, 0, NULL, "FILE", NULL,
+    F_GLOBAL, "bearer token for the relay (env OG_RELAY_TOKEN holds the "
+    "token itself; default: config relay_token from login)"},
   [OPT_MODEL] = {"model", 'm', 1, 0, NULL, "PROVIDER/MODEL", NULL, F_LLM,
     "model to use (required)"},
   [OPT_PROMPT] = {"prompt", 'p', 1, 0, NULL, "TEXT", NULL, F_COMPLETION,
@@ -143,6 +149,12 @@ static const cli_opt options[OPT_COUNT] = {
     F_SERVE, "requests in flight at once; above it: 429"},
   [OPT_DRAIN_TIMEOUT] = {"drain-timeout", 0, 1, 0, NULL, "S", "30", F_SERVE,
     "on SIGINT/SIGTERM, seconds to let in-flight requests finish"},
+  [OPT_CHAT_APP_URL] = {"chat-app-url", 0, 1, 0, NULL, "URL",
+    "https://chat.opengradient.ai", F_LOGIN, "the chat app to log in with"},
+  [OPT_PORT] = {"port", 0, 1, 0, NULL, "N", "any free port", F_LOGIN,
+    "loopback port for the login callback"},
+  [OPT_NO_BROWSER] = {"no-browser", 0, 0, 0, NULL, NULL, NULL, F_LOGIN,
+    "only print the URL to open"},
   [OPT_RPC_QUORUM] = {"rpc-quorum", 0, 1, 0, "OG_RPC_QUORUM", "N",
     "every --rpc-url given", F_GLOBAL,
     "registry reads need N byte-identical answers at one common block"},
@@ -163,13 +175,6 @@ static const cli_opt options[OPT_COUNT] = {
     F_ATTEST, "with --document: the TLS certificate user_data must bind"},
   [OPT_EXPECT_SIGNING_KEY] = {"expect-signing-key", 0, 1, 0, NULL, "FILE",
     NULL, F_ATTEST, "with --document: the signing key user_data must bind"},
-  [OPT_CHAT_APP_URL] = {"chat-app-url", 0, 1, 0, NULL, "URL",
-    "https://chat.opengradient.ai", F_LOGIN,
-    "the chat app that signs you in"},
-  [OPT_PORT] = {"port", 0, 1, 0, NULL, "N", "any free port", F_LOGIN,
-    "loopback port the sign-in page posts back to"},
-  [OPT_NO_BROWSER] = {"no-browser", 0, 0, 0, NULL, NULL, NULL, F_LOGIN,
-    "only print the sign-in URL"},
 };
 
 static const struct {
@@ -202,10 +207,10 @@ static const struct {
    "ensure the token's allowance to Permit2"},
   {"models", NULL, CMD_MODELS, "models",
    "list the models the client knows (provider/model)"},
-  {"login", NULL, CMD_LOGIN, "login [--no-browser] [--port N]",
-   "sign in to the chat app; stores the relay token for confidential chat"},
   {"serve", NULL, CMD_SERVE, "serve [--listen HOST:PORT]",
    "a local OpenAI-compatible endpoint in front of verified TEEs"},
+  {"login", NULL, CMD_LOGIN, "login [--no-browser] [--port N]",
+   "log in to the chat app for confidential chat (stores the relay token)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

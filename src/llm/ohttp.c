@@ -1,393 +1,371 @@
-/* Oblivious HTTP request encapsulation and (chunked) response opening.
- * See og_ohttp.h for the wire layout. */
-#include <stdlib.h>
+/*
+ * Oblivious HTTP client side (RFC 9458 and draft-ietf-ohai-chunked-ohttp-08)
+ * for the TEE gateway's recipient: request encapsulation, single-shot and
+ * chunked response decryption. See og_ohttp.h for the wire formats.
+ */
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "opengradient/og_hpke.h"
 #include "opengradient/og_ohttp.h"
 
-static const char label_req[] = "message/bhttp request";
-static const char label_res[] = "message/bhttp response";
-static const char label_chunked[] = "message/bhttp chunked response";
+static const char LABEL_REQ[] = "message/bhttp request";
+static const char LABEL_RES[] = "message/bhttp response";
+static const char LABEL_CHUNKED[] = "message/bhttp chunked response";
 
-enum { ST_NONCE = 0, ST_LEN, ST_BODY, ST_FINAL, ST_DONE };
-
-size_t og_quic_varint_read(uint64_t *v, const unsigned char *p, size_t len)
+size_t og_quic_varint_get(uint64_t *v, const unsigned char *p, size_t n)
 {
-  size_t n, i;
+  size_t len, i;
   uint64_t x;
-  if(!len)
+  if(!n)
     return 0;
-  n = (size_t)1 << (p[0] >> 6);
-  if(len < n)
+  len = (size_t)1 << (p[0] >> 6);
+  if(n < len)
     return 0;
   x = p[0] & 0x3f;
-  for(i = 1; i < n; i++)
+  for(i = 1; i < len; i++)
     x = (x << 8) | p[i];
   *v = x;
-  return n;
+  return len;
 }
 
-size_t og_quic_varint_write(unsigned char out[8], uint64_t v)
+size_t og_quic_varint_put(unsigned char out[8], uint64_t v)
 {
-  size_t n, i;
-  unsigned char tag;
+  size_t len, i;
+  unsigned char top;
   if(v < 64) {
-    n = 1; tag = 0x00;
-  } else if(v < 16384) {
-    n = 2; tag = 0x40;
-  } else if(v < 1073741824) {
-    n = 4; tag = 0x80;
-  } else {
-    n = 8; tag = 0xc0;
+    len = 1; top = 0x00;
   }
-  for(i = 0; i < n; i++)
-    out[n - 1 - i] = (unsigned char)(v >> (8 * i));
-  out[0] |= tag;
-  return n;
+  else if(v < 16384) {
+    len = 2; top = 0x40;
+  }
+  else if(v < 1073741824u) {
+    len = 4; top = 0x80;
+  }
+  else {
+    len = 8; top = 0xc0;
+    v &= 0x3fffffffffffffffull;
+  }
+  for(i = 0; i < len; i++)
+    out[len - 1 - i] = (unsigned char)(v >> (8 * i));
+  out[0] |= top;
+  return len;
 }
 
-static void header(unsigned char h[OG_OHTTP_HEADER_LEN], uint8_t key_id)
+static int suite_ok(uint16_t kem, uint16_t kdf, uint16_t aead)
 {
-  h[0] = key_id;
-  h[1] = 0x00; h[2] = 0x20;
-  h[3] = 0x00; h[4] = 0x01;
-  h[5] = 0x00; h[6] = 0x03;
+  return kem == OG_HPKE_KEM_X25519_SHA256 && kdf == OG_HPKE_KDF_SHA256 &&
+         aead == OG_HPKE_AEAD_CHACHA20POLY1305;
 }
 
-og_result og_ohttp_tee_usable(const og_tee *tee, og_err *err)
+/* keyConfig (RFC 9458 3.1): key_id(1) kem(2) pk(32) suites_len(2)
+ * (kdf(2) aead(2))* ; must name our key id, KEM, key and suite. */
+static int key_config_agrees(const og_tee *t)
 {
-  const unsigned char *c;
-  size_t n, off, slen;
+  const unsigned char *k = t->ohttp_key_config;
+  size_t n = t->ohttp_key_config_len, sl, i;
   int found = 0;
-  if(!tee || !tee->has_ohttp)
-    return og_fail(err, OG_E_NO_TEE, "the TEE has no OHTTP key");
-  if(tee->ohttp_kem_id != OG_HPKE_KEM_X25519_SHA256
-     || tee->ohttp_kdf_id != OG_HPKE_KDF_HKDF_SHA256
-     || tee->ohttp_aead_id != OG_HPKE_AEAD_CHACHA20POLY1305)
-    return og_fail(err, OG_E_NO_TEE,
-                   "the TEE's OHTTP suite (KEM 0x%04x, KDF 0x%04x, AEAD "
-                   "0x%04x) is not the supported one",
-                   tee->ohttp_kem_id, tee->ohttp_kdf_id, tee->ohttp_aead_id);
-  if(tee->ohttp_public_key_len != OG_HPKE_NPK || !tee->ohttp_public_key)
-    return og_fail(err, OG_E_NO_TEE,
-                   "the TEE's OHTTP public key is %zu bytes, not 32",
-                   tee->ohttp_public_key_len);
-  c = tee->ohttp_key_config;
-  n = tee->ohttp_key_config_len;
   if(!n)
-    return OG_OK; /* nothing to disagree with */
-  /* key_id(1) kem(2) pk(32) suites_len(2) (kdf(2) aead(2))* */
-  if(!c || n < 1 + 2 + 32 + 2)
-    return og_fail(err, OG_E_NO_TEE, "the TEE's OHTTP keyConfig is too short");
-  if(c[0] != tee->ohttp_key_id || c[1] != 0x00 || c[2] != 0x20
-     || memcmp(c + 3, tee->ohttp_public_key, 32) != 0)
+    return 1; /* nothing to disagree with */
+  if(n < 1 + 2 + 32 + 2)
+    return 0;
+  if(k[0] != t->ohttp_key_id ||
+     ((unsigned)k[1] << 8 | k[2]) != t->ohttp_kem_id ||
+     memcmp(k + 3, t->ohttp_public_key, 32) != 0)
+    return 0;
+  sl = (size_t)k[35] << 8 | k[36];
+  if(sl == 0 || sl % 4 || 37 + sl != n)
+    return 0;
+  for(i = 37; i < n; i += 4)
+    if(((unsigned)k[i] << 8 | k[i + 1]) == t->ohttp_kdf_id &&
+       ((unsigned)k[i + 2] << 8 | k[i + 3]) == t->ohttp_aead_id)
+      found = 1;
+  return found;
+}
+
+og_result og_ohttp_config_from_tee(og_ohttp_config *cfg, const og_tee *t,
+                                   og_err *err)
+{
+  if(!cfg || !t)
+    return og_fail(err, OG_E_USAGE, "OHTTP config: missing argument");
+  if(!t->has_ohttp || !t->ohttp_public_key || !t->ohttp_public_key_len)
+    return og_fail(err, OG_E_NO_TEE, "the TEE has no OHTTP key");
+  if(t->ohttp_public_key_len != 32)
+    return og_fail(err, OG_E_NO_TEE,
+                   "the TEE's OHTTP key is %zu bytes, not a 32-byte X25519 key",
+                   t->ohttp_public_key_len);
+  if(!suite_ok(t->ohttp_kem_id, t->ohttp_kdf_id, t->ohttp_aead_id))
+    return og_fail(err, OG_E_NO_TEE,
+                   "the TEE's OHTTP suite (kem 0x%04x, kdf 0x%04x, aead 0x%04x)"
+                   " is not X25519/HKDF-SHA256/ChaCha20-Poly1305",
+                   t->ohttp_kem_id, t->ohttp_kdf_id, t->ohttp_aead_id);
+  if(!key_config_agrees(t))
     return og_fail(err, OG_E_NO_TEE,
                    "the TEE's OHTTP keyConfig disagrees with its key fields");
-  slen = ((size_t)c[35] << 8) | c[36];
-  if(slen % 4 || 37 + slen != n)
-    return og_fail(err, OG_E_NO_TEE, "the TEE's OHTTP keyConfig is malformed");
-  for(off = 37; off < n; off += 4)
-    if(c[off] == 0 && c[off + 1] == 0x01 && c[off + 2] == 0
-       && c[off + 3] == 0x03)
-      found = 1;
-  if(!found)
-    return og_fail(err, OG_E_NO_TEE,
-                   "the TEE's OHTTP keyConfig does not offer its suite");
+  cfg->key_id = t->ohttp_key_id;
+  cfg->kem_id = t->ohttp_kem_id;
+  cfg->kdf_id = t->ohttp_kdf_id;
+  cfg->aead_id = t->ohttp_aead_id;
+  memcpy(cfg->public_key, t->ohttp_public_key, 32);
   return OG_OK;
 }
 
-og_result og_ohttp_encapsulate(og_ohttp_client *st, og_buf *wire,
-                               uint8_t key_id, const unsigned char pk[32],
-                               const unsigned char *pt, size_t pt_len,
-                               const unsigned char *ikmE, size_t ikmE_len,
+og_result og_ohttp_encapsulate(og_ohttp_req *req, og_buf *wire,
+                               const og_ohttp_config *cfg,
+                               const unsigned char *body, size_t len,
+                               int chunked, const unsigned char *ikmE,
                                og_err *err)
 {
-  unsigned char info[sizeof(label_req) + OG_OHTTP_HEADER_LEN];
-  unsigned char h[OG_OHTTP_HEADER_LEN];
+  unsigned char hdr[OG_OHTTP_HEADER_LEN];
+  unsigned char info[sizeof LABEL_REQ + OG_OHTTP_HEADER_LEN];
+  og_hpke_ctx ctx;
   unsigned char *ct;
-  og_result rc;
-  if(!st || !wire || !pk || (!pt && pt_len))
-    return og_fail(err, OG_E_USAGE, "OHTTP: bad argument");
-  if(pt_len > OG_OHTTP_MAX_REQUEST)
-    return og_fail(err, OG_E_TOO_LARGE, "the request is too large to seal");
-  header(h, key_id);
-  memcpy(info, label_req, sizeof(label_req)); /* with its NUL: the 0x00 */
-  memcpy(info + sizeof(label_req), h, sizeof(h));
-  rc = og_hpke_setup_base_s(&st->hpke, st->enc, pk, info, sizeof(info), ikmE,
-                            ikmE_len, err);
-  if(rc)
-    return rc;
-  ct = malloc(pt_len + OG_HPKE_NT);
-  if(!ct) {
-    og_ohttp_client_wipe(st);
-    return og_fail(err, OG_E_NOMEM, "out of memory");
+  size_t start;
+  og_result r;
+  if(!req || !wire || !cfg || (!body && len))
+    return og_fail(err, OG_E_USAGE, "OHTTP: missing argument");
+  if(!suite_ok(cfg->kem_id, cfg->kdf_id, cfg->aead_id))
+    return og_fail(err, OG_E_USAGE, "OHTTP: unsupported HPKE suite");
+  if(len > OG_OHTTP_MAX_RESPONSE)
+    return og_fail(err, OG_E_TOO_LARGE, "OHTTP: request body too large");
+  hdr[0] = cfg->key_id;
+  hdr[1] = (unsigned char)(cfg->kem_id >> 8);
+  hdr[2] = (unsigned char)cfg->kem_id;
+  hdr[3] = (unsigned char)(cfg->kdf_id >> 8);
+  hdr[4] = (unsigned char)cfg->kdf_id;
+  hdr[5] = (unsigned char)(cfg->aead_id >> 8);
+  hdr[6] = (unsigned char)cfg->aead_id;
+  memcpy(info, LABEL_REQ, sizeof LABEL_REQ); /* includes the 0x00 */
+  memcpy(info + sizeof LABEL_REQ, hdr, sizeof hdr);
+  memset(req, 0, sizeof *req);
+  req->chunked = chunked ? 1 : 0;
+  r = og_hpke_setup_base_s(&ctx, req->enc, cfg->public_key, info,
+                           sizeof info, ikmE, err);
+  if(r != OG_OK)
+    return r;
+  start = wire->len;
+  r = og_buf_add(wire, hdr, sizeof hdr);
+  if(r == OG_OK)
+    r = og_buf_add(wire, req->enc, 32);
+  /* the body, then room for the tag; sealed in place */
+  if(r == OG_OK && len)
+    r = og_buf_add(wire, body, len);
+  if(r == OG_OK) {
+    static const unsigned char tag0[OG_HPKE_NT];
+    r = og_buf_add(wire, tag0, sizeof tag0);
   }
-  rc = og_hpke_seal(&st->hpke, ct, NULL, 0, pt, pt_len, err);
-  if(!rc && (og_buf_add(wire, h, sizeof(h))
-             || og_buf_add(wire, st->enc, sizeof(st->enc))
-             || og_buf_add(wire, ct, pt_len + OG_HPKE_NT)))
-    rc = og_fail(err, wire->failed ? (og_result)wire->failed : OG_E_NOMEM,
-                 "the sealed request does not fit");
-  free(ct);
-  if(rc)
-    og_ohttp_client_wipe(st);
-  return rc;
+  if(r != OG_OK)
+    r = og_fail(err, r, "OHTTP: request does not fit");
+  if(r == OG_OK) {
+    ct = wire->data + start + sizeof hdr + 32;
+    r = og_hpke_seal(&ctx, ct, NULL, 0, ct, len, err);
+  }
+  if(r == OG_OK)
+    r = og_hpke_export(&ctx, req->secret, 32,
+                       (const unsigned char *)(chunked ? LABEL_CHUNKED
+                                                       : LABEL_RES),
+                       chunked ? sizeof LABEL_CHUNKED - 1
+                               : sizeof LABEL_RES - 1, err);
+  og_hpke_ctx_wipe(&ctx);
+  if(r != OG_OK)
+    og_ohttp_req_wipe(req);
+  return r;
 }
 
-/* prk = Extract(enc ‖ response_nonce, secret); key, nonce = Expand(prk). */
-static og_result response_keys(unsigned char key[32], unsigned char nonce[12],
-                               const unsigned char secret[32],
-                               const unsigned char enc[32],
-                               const unsigned char rn[32], og_err *err)
+/* Open in place: ciphertext body at ct (may equal pt), tag elsewhere. */
+static og_result open_split(unsigned char *pt, const unsigned char key[32],
+                            const unsigned char nonce[12],
+                            const unsigned char *aad, size_t aad_len,
+                            const unsigned char *ct, size_t ct_len,
+                            const unsigned char tag[16])
+{
+  return og_chacha20poly1305_open_detached(pt, key, nonce, aad, aad_len, ct,
+                                           ct_len, tag, NULL);
+}
+
+og_result og_ohttp_response_keys(unsigned char key[32], unsigned char nonce[12],
+                                 const og_ohttp_req *req,
+                                 const unsigned char rnonce[32], og_err *err)
 {
   unsigned char salt[64], prk[32];
-  og_result rc;
-  memcpy(salt, enc, 32);
-  memcpy(salt + 32, rn, 32);
-  rc = og_hkdf_sha256_extract(prk, salt, sizeof(salt), secret, 32, err);
-  if(!rc)
-    rc = og_hkdf_sha256_expand(key, 32, prk, (const unsigned char *)"key", 3,
-                               err);
-  if(!rc)
-    rc = og_hkdf_sha256_expand(nonce, 12, prk,
-                               (const unsigned char *)"nonce", 5, err);
-  og_wipe(prk, sizeof(prk));
-  return rc;
+  og_result r;
+  memcpy(salt, req->enc, 32);
+  memcpy(salt + 32, rnonce, 32);
+  r = og_hkdf_sha256_extract(prk, salt, 64, req->secret, 32, err);
+  if(r == OG_OK)
+    r = og_hkdf_sha256_expand(key, 32, prk, (const unsigned char *)"key", 3,
+                              err);
+  if(r == OG_OK)
+    r = og_hkdf_sha256_expand(nonce, 12, prk,
+                              (const unsigned char *)"nonce", 5, err);
+  og_wipe(prk, sizeof prk);
+  return r;
 }
 
-og_result og_ohttp_open_response(const og_ohttp_client *st, og_buf *out,
-                                 const unsigned char *body, size_t len,
+og_result og_ohttp_open_response(og_buf *plain, const og_ohttp_req *req,
+                                 const unsigned char *resp, size_t len,
                                  og_err *err)
 {
-  unsigned char secret[32], key[32], nonce[12];
-  unsigned char *pt = NULL;
-  size_t ptl;
-  og_result rc;
-  if(!st || !out || (!body && len))
-    return og_fail(err, OG_E_USAGE, "OHTTP: bad argument");
-  if(len > OG_OHTTP_MAX_RESPONSE)
-    return og_fail(err, OG_E_TOO_LARGE, "the sealed answer is too large");
+  unsigned char key[32], nonce[12];
+  size_t start;
+  og_result r;
+  if(!plain || !req || (!resp && len))
+    return og_fail(err, OG_E_USAGE, "OHTTP: missing argument");
   if(len < OG_OHTTP_NONCE_LEN + OG_HPKE_NT)
-    return og_fail(err, OG_E_PARSE, "the sealed answer is too short (%zu "
-                   "bytes)", len);
-  rc = og_hpke_export(&st->hpke, secret, 32, (const unsigned char *)label_res,
-                      strlen(label_res), err);
-  if(!rc)
-    rc = response_keys(key, nonce, secret, st->enc, body, err);
-  ptl = len - OG_OHTTP_NONCE_LEN - OG_HPKE_NT;
-  if(!rc && !(pt = malloc(ptl ? ptl : 1)))
-    rc = og_fail(err, OG_E_NOMEM, "out of memory");
-  if(!rc)
-    rc = og_chacha20poly1305_open(pt, key, nonce, NULL, 0,
-                                  body + OG_OHTTP_NONCE_LEN,
-                                  len - OG_OHTTP_NONCE_LEN, err);
-  if(!rc && og_buf_add(out, pt, ptl))
-    rc = og_fail(err, out->failed ? (og_result)out->failed : OG_E_NOMEM,
-                 "the answer does not fit");
-  if(pt) {
-    og_wipe(pt, ptl);
-    free(pt);
+    return og_fail(err, OG_E_PARSE,
+                   "encrypted response too short (%zu bytes)", len);
+  if(len > OG_OHTTP_MAX_RESPONSE)
+    return og_fail(err, OG_E_TOO_LARGE, "encrypted response too large");
+  r = og_ohttp_response_keys(key, nonce, req, resp, err);
+  start = plain->len;
+  if(r == OG_OK) {
+    size_t ptn = len - OG_OHTTP_NONCE_LEN - OG_HPKE_NT;
+    if(ptn)
+      r = og_buf_add(plain, resp + OG_OHTTP_NONCE_LEN, ptn);
+    if(r != OG_OK)
+      r = og_fail(err, r, "decrypted response does not fit");
+    else if(open_split(ptn ? plain->data + start : NULL, key, nonce, NULL, 0,
+                       ptn ? plain->data + start : NULL, ptn,
+                       resp + len - OG_HPKE_NT) != OG_OK) {
+      plain->len = start;
+      if(plain->data)
+        plain->data[start] = 0;
+      r = og_fail(err, OG_E_VERIFY,
+                  "the encrypted response does not decrypt (tampered or not "
+                  "for this request)");
+    }
+    else if(plain->data)
+      plain->data[plain->len] = 0;
   }
-  og_wipe(secret, sizeof(secret));
-  og_wipe(key, sizeof(key));
-  og_wipe(nonce, sizeof(nonce));
-  return rc;
+  og_wipe(key, sizeof key);
+  og_wipe(nonce, sizeof nonce);
+  return r;
 }
 
-og_result og_ohttp_chunked_init(og_ohttp_chunked *r, const og_ohttp_client *st,
-                                og_ohttp_chunk_cb cb, void *user, og_err *err)
+void og_ohttp_chunked_init(og_ohttp_chunked *c, const og_ohttp_req *req)
 {
-  og_result rc;
-  if(!r || !st)
-    return og_fail(err, OG_E_USAGE, "OHTTP: bad argument");
-  memset(r, 0, sizeof(*r));
-  memcpy(r->enc, st->enc, sizeof(r->enc));
-  rc = og_hpke_export(&st->hpke, r->secret, 32,
-                      (const unsigned char *)label_chunked,
-                      strlen(label_chunked), err);
-  og_buf_init(&r->pending, OG_OHTTP_MAX_CHUNK + 16);
-  r->cb = cb;
-  r->user = user;
-  r->state = ST_NONCE;
-  if(rc)
-    r->failed = rc;
-  return rc;
+  memset(c, 0, sizeof *c);
+  c->req = *req;
+  og_buf_init(&c->in, OG_OHTTP_MAX_CHUNK + 16);
+  og_buf_init(&c->pt, OG_OHTTP_MAX_CHUNK);
 }
 
-/* One chunk: the cipher context is keyed once per stream and only
- * re-nonced per chunk (a fresh context per chunk costs more than the
- * decryption of a typical chunk). */
-static og_result open_chunk(og_ohttp_chunked *r, const unsigned char *ct,
-                            size_t len, int final, og_err *err)
+static og_result open_chunk(og_ohttp_chunked *c, const unsigned char *ct,
+                            size_t n, int final, og_ohttp_chunk_fn cb,
+                            void *ctx, og_err *err)
 {
   unsigned char nonce[12];
-  EVP_CIPHER_CTX *c = r->aead;
-  size_t ptl = len - OG_HPKE_NT;
-  int i, outl = 0;
-  if(len < OG_HPKE_NT)
-    return og_fail(err, OG_E_PARSE, "an answer chunk is shorter than its tag");
-  if(len > OG_OHTTP_MAX_CHUNK + 16)
-    return og_fail(err, OG_E_TOO_LARGE, "an answer chunk is too large");
-  if(ptl > r->plain_cap) {
-    unsigned char *np = malloc(ptl);
-    if(!np)
-      return og_fail(err, OG_E_NOMEM, "out of memory");
-    if(r->plain) {
-      og_wipe(r->plain, r->plain_cap);
-      free(r->plain);
-    }
-    r->plain = np;
-    r->plain_cap = ptl;
-  }
-  memcpy(nonce, r->nonce, 12);
+  size_t ptn = n - OG_HPKE_NT;
+  og_result r = OG_OK;
+  int i;
+  memcpy(nonce, c->nonce, 12);
   for(i = 0; i < 8; i++)
-    nonce[11 - i] ^= (unsigned char)(r->counter >> (8 * i));
-  if(!c) {
-    if(!(c = EVP_CIPHER_CTX_new()))
-      return og_fail(err, OG_E_NOMEM, "out of memory");
-    r->aead = c;
-    if(EVP_DecryptInit_ex(c, EVP_chacha20_poly1305(), NULL, NULL, NULL) != 1
-       || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1
-       || EVP_DecryptInit_ex(c, NULL, NULL, r->key, NULL) != 1)
-      return og_fail(err, OG_E_CRYPTO, "ChaCha20-Poly1305 init failed");
-  }
-  if(EVP_DecryptInit_ex(c, NULL, NULL, NULL, nonce) != 1
-     || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, 16,
-                            (void *)(ct + ptl)) != 1
-     || (final && EVP_DecryptUpdate(c, NULL, &outl,
-                                    (const unsigned char *)"final", 5) != 1)
-     || (ptl && EVP_DecryptUpdate(c, r->plain, &outl, ct, (int)ptl) != 1))
-    return og_fail(err, OG_E_CRYPTO, "ChaCha20-Poly1305 failed");
-  if(EVP_DecryptFinal_ex(c, r->plain + (ptl ? (size_t)outl : 0), &outl) != 1) {
-    if(ptl)
-      og_wipe(r->plain, ptl);
-    return og_fail(err, OG_E_VERIFY, "answer chunk %zu does not decrypt: the "
-                   "ciphertext was altered or it is not for this request",
-                   r->chunks + 1);
-  }
-  r->counter++;
-  r->chunks++;
-  if(r->cb && r->cb(r->user, ptl ? r->plain : (const unsigned char *)"",
-                    ptl, final))
-    return og_fail(err, OG_E_CANCELLED, "cancelled");
-  if(ptl)
-    og_wipe(r->plain, ptl);
-  return OG_OK;
+    nonce[11 - i] ^= (unsigned char)(c->counter >> (8 * i));
+  og_buf_reset(&c->pt);
+  if(ptn && og_buf_add(&c->pt, ct, ptn) != OG_OK)
+    return og_fail(err, OG_E_TOO_LARGE, "decrypted chunk does not fit");
+  if(open_split(ptn ? c->pt.data : NULL, c->key, nonce,
+                final ? (const unsigned char *)"final" : NULL, final ? 5 : 0,
+                ptn ? c->pt.data : NULL, ptn, ct + ptn) != OG_OK)
+    return og_fail(err, OG_E_VERIFY,
+                   "encrypted stream chunk %llu does not decrypt%s",
+                   (unsigned long long)c->counter,
+                   final ? " (final chunk)" : "");
+  c->counter++;
+  if(cb)
+    r = cb(ctx, ptn ? c->pt.data : (const unsigned char *)"", ptn, final, err);
+  og_wipe(c->pt.data, c->pt.len);
+  return r;
 }
 
-/* Consume what pending holds; consumed bytes are dropped once at the end
- * (not per chunk: a feed holds many small chunks). */
-static og_result run(og_ohttp_chunked *r, og_err *err)
+og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
+                                size_t n, og_ohttp_chunk_fn cb, void *ctx,
+                                og_err *err)
 {
   size_t pos = 0;
-  og_result rc = OG_OK;
-  for(;;) {
-    const unsigned char *p = r->pending.data + pos;
-    size_t n = r->pending.len - pos;
-    if(r->state == ST_NONCE) {
-      if(n < OG_OHTTP_NONCE_LEN)
-        break;
-      rc = response_keys(r->key, r->nonce, r->secret, r->enc, p, err);
-      if(rc)
-        break;
-      pos += OG_OHTTP_NONCE_LEN;
-      r->state = ST_LEN;
-    } else if(r->state == ST_LEN) {
-      uint64_t v = 0;
-      size_t k = og_quic_varint_read(&v, p, n);
-      if(!k)
-        break;
-      if(v == 0) {
-        pos += k;
-        r->state = ST_FINAL;
-        continue;
-      }
-      if(v > OG_OHTTP_MAX_CHUNK) {
-        rc = og_fail(err, OG_E_TOO_LARGE, "an answer chunk of %llu bytes "
-                     "is over the limit", (unsigned long long)v);
-        break;
-      }
-      if(v < OG_HPKE_NT) {
-        rc = og_fail(err, OG_E_PARSE, "an answer chunk is shorter than its "
-                     "tag");
-        break;
-      }
-      if(n < k + v)
-        break;
-      rc = open_chunk(r, p + k, (size_t)v, 0, err);
-      if(rc)
-        break;
-      pos += k + (size_t)v;
-    } else {
-      break; /* ST_FINAL: everything up to the end is the final chunk */
+  og_result r = OG_OK;
+  if(c->failed)
+    return og_fail(err, c->failed, "encrypted stream already failed");
+  if(c->done)
+    return og_fail(err, OG_E_PARSE, "data after the end of the stream");
+  if(n && og_buf_add(&c->in, p, n) != OG_OK) {
+    r = og_fail(err, OG_E_TOO_LARGE,
+                "encrypted stream chunk larger than %u bytes",
+                OG_OHTTP_MAX_CHUNK);
+    goto out;
+  }
+  if(!c->have_keys) {
+    if(c->in.len < OG_OHTTP_NONCE_LEN)
+      return OG_OK;
+    r = og_ohttp_response_keys(c->key, c->nonce, &c->req, c->in.data, err);
+    if(r != OG_OK)
+      goto out;
+    c->have_keys = 1;
+    pos = OG_OHTTP_NONCE_LEN;
+  }
+  while(!c->in_final && pos < c->in.len) {
+    uint64_t v;
+    size_t used = og_quic_varint_get(&v, c->in.data + pos, c->in.len - pos);
+    if(!used)
+      break;
+    if(v == 0) {
+      c->in_final = 1;
+      pos += used;
+      break;
     }
+    if(v < OG_HPKE_NT || v > OG_OHTTP_MAX_CHUNK) {
+      r = og_fail(err, v < OG_HPKE_NT ? OG_E_PARSE : OG_E_TOO_LARGE,
+                  "encrypted stream chunk of %llu bytes",
+                  (unsigned long long)v);
+      goto out;
+    }
+    if(c->in.len - pos - used < v)
+      break;
+    r = open_chunk(c, c->in.data + pos + used, (size_t)v, 0, cb, ctx, err);
+    if(r != OG_OK)
+      goto out;
+    pos += used + (size_t)v;
   }
-  if(pos)
-    og_buf_consume(&r->pending, pos);
-  return rc;
+  og_buf_consume(&c->in, pos);
+out:
+  if(r != OG_OK)
+    c->failed = r;
+  return r;
 }
 
-og_result og_ohttp_chunked_feed(og_ohttp_chunked *r, const unsigned char *data,
-                                size_t len, og_err *err)
+og_result og_ohttp_chunked_finish(og_ohttp_chunked *c, og_ohttp_chunk_fn cb,
+                                  void *ctx, og_err *err)
 {
-  og_result rc;
-  if(!r || (!data && len))
-    return og_fail(err, OG_E_USAGE, "OHTTP: bad argument");
-  if(r->failed)
-    return og_fail(err, r->failed, "the sealed answer stream already failed");
-  if(r->state == ST_DONE)
-    return og_fail(err, r->failed = OG_E_PARSE, "bytes after the end of the "
-                   "sealed answer stream");
-  if(og_buf_add(&r->pending, data, len))
-    return og_fail(err, r->failed = OG_E_TOO_LARGE,
-                   "an answer chunk is over the limit");
-  rc = run(r, err);
-  if(rc)
-    r->failed = rc;
-  return rc;
-}
-
-og_result og_ohttp_chunked_finish(og_ohttp_chunked *r, og_err *err)
-{
-  og_result rc;
-  if(!r)
-    return og_fail(err, OG_E_USAGE, "OHTTP: bad argument");
-  if(r->failed)
-    return og_fail(err, r->failed, "the sealed answer stream already failed");
-  if(r->state == ST_DONE)
+  og_result r;
+  if(c->failed)
+    return og_fail(err, c->failed, "encrypted stream already failed");
+  if(c->done)
     return OG_OK;
-  if(r->state != ST_FINAL)
-    return og_fail(err, r->failed = OG_E_PARSE,
-                   "the sealed answer stream was truncated (no final chunk)");
-  rc = open_chunk(r, r->pending.data, r->pending.len, 1, err);
-  if(rc)
-    return r->failed = rc;
-  og_buf_reset(&r->pending);
-  r->state = ST_DONE;
-  return OG_OK;
+  if(!c->have_keys || !c->in_final)
+    r = og_fail(err, OG_E_PARSE,
+                "the encrypted stream was truncated (no final chunk)");
+  else if(c->in.len < OG_HPKE_NT)
+    r = og_fail(err, OG_E_PARSE,
+                "the encrypted stream's final chunk is truncated");
+  else
+    r = open_chunk(c, c->in.data, c->in.len, 1, cb, ctx, err);
+  if(r != OG_OK)
+    c->failed = r;
+  else
+    c->done = 1;
+  return r;
 }
 
-void og_ohttp_chunked_free(og_ohttp_chunked *r)
+void og_ohttp_chunked_free(og_ohttp_chunked *c)
 {
-  if(!r)
+  if(!c)
     return;
-  og_buf_wipe_free(&r->pending);
-  if(r->plain) {
-    og_wipe(r->plain, r->plain_cap);
-    free(r->plain);
-    r->plain = NULL;
-  }
-  EVP_CIPHER_CTX_free(r->aead);
-  r->aead = NULL;
-  og_wipe(r->key, sizeof(r->key));
-  og_wipe(r->nonce, sizeof(r->nonce));
-  og_wipe(r->secret, sizeof(r->secret));
+  og_buf_wipe_free(&c->in);
+  og_buf_wipe_free(&c->pt);
+  og_wipe(c, sizeof *c);
 }
 
-void og_ohttp_client_wipe(og_ohttp_client *st)
+void og_ohttp_req_wipe(og_ohttp_req *req)
 {
-  if(st)
-    og_wipe(st, sizeof(*st));
+  if(req)
+    og_wipe(req, sizeof *req);
 }

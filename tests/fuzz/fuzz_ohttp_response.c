@@ -1,48 +1,55 @@
-/* libFuzzer harness: the single-shot OHTTP answer decoder. Byte 0 bit 0
- * clear: the rest is a raw answer body (hostile relay bytes). Set: the rest
- * is a plaintext sealed properly, then byte 1 (if non-zero) names a byte to
- * flip; an unflipped answer must open to exactly the plaintext, a flipped
- * one must not open. */
+/* libFuzzer harness: the single-shot OHTTP response decoder.
+ * Byte 0 bit 0 clear: the rest is a response body from the relay, opened
+ * with a fixed request state (must fail cleanly or decrypt).
+ * Bit 0 set: the rest is a plaintext; it is sealed as the recipient would,
+ * one byte (chosen by byte 1) may be flipped, and the decoder must give the
+ * plaintext back exactly when nothing was flipped and fail otherwise. */
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "ohttp_fuzz_common.h"
+#include "opengradient/og_hpke.h"
+#include "opengradient/og_ohttp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  og_buf out;
-  og_err err;
-  og_result rc;
-  fz_setup();
-  og_buf_init(&out, 1 << 20);
+  og_ohttp_req req;
+  og_buf plain;
+  og_result r;
+  memset(&req, 0x5a, sizeof req);
+  og_buf_init(&plain, OG_OHTTP_MAX_RESPONSE);
   if(size < 2)
     return 0;
   if(!(data[0] & 1)) {
-    rc = og_ohttp_open_response(&fz_client, &out, data + 1, size - 1, &err);
-    if(rc == OG_OK && out.len + 48 != size - 1)
+    r = og_ohttp_open_response(&plain, &req, data + 1, size - 1, NULL);
+    if(r == OG_OK && plain.len != size - 1 - 48)
       abort();
-    if(rc != OG_OK && out.len)
-      abort();
-  } else {
-    unsigned char rn[32], key[32], nonce[12];
-    size_t ptl = size - 2, bl = 32 + ptl + 16;
-    unsigned char *body = malloc(bl);
-    memset(rn, data[1], 32);
-    fz_keys("message/bhttp response", rn, key, nonce);
-    memcpy(body, rn, 32);
-    if(og_chacha20poly1305_seal(body + 32, key, nonce, NULL, 0, data + 2, ptl,
-                                NULL))
-      abort();
-    if(data[1])
-      body[data[1] % bl] ^= 0x40;
-    rc = og_ohttp_open_response(&fz_client, &out, body, bl, &err);
-    if(!data[1] && (rc || out.len != ptl || (ptl && memcmp(out.data, data + 2,
-                                                           ptl))))
-      abort();
-    if(data[1] && rc == OG_OK)
-      abort();
-    free(body);
   }
-  og_buf_free(&out);
+  else {
+    unsigned char rn[32], key[32], nonce[12], *resp;
+    size_t n = size - 2, flip;
+    memset(rn, data[1], sizeof rn);
+    if(og_ohttp_response_keys(key, nonce, &req, rn, NULL) != OG_OK)
+      abort();
+    resp = malloc(32 + n + 16);
+    memcpy(resp, rn, 32);
+    if(og_chacha20poly1305_seal(resp + 32, key, nonce, NULL, 0, data + 2, n,
+                                NULL) != OG_OK)
+      abort();
+    flip = (data[0] >> 1) ? (size_t)data[0] * 131 % (n + 48) : (size_t)-1;
+    if(flip != (size_t)-1)
+      resp[flip] ^= 0x80;
+    r = og_ohttp_open_response(&plain, &req, resp, 32 + n + 16, NULL);
+    if(flip == (size_t)-1) {
+      if(r != OG_OK || plain.len != n || (n && memcmp(plain.data, data + 2, n)))
+        abort();
+    }
+    else if(r == OG_OK)
+      abort();
+    free(resp);
+  }
+  og_buf_free(&plain);
   return 0;
 }

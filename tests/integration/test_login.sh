@@ -1,88 +1,70 @@
 #!/usr/bin/env bash
-# login: a test plays the browser page (CORS preflight, a POST that is not
-# a bundle, the bundle from a wrong Origin, then the right one); the token
-# and settings land in the config file (0600, other keys kept). No network
-# beyond loopback.
+# `login`: the loopback listener driven by a test that plays the browser
+# (preflight, wrong POSTs, the right one); the config file afterwards; the
+# timeout. The chat that then uses the stored relay is in
+# test_confidential.sh.
 . "$(dirname "$0")/lib.sh"
-export HOME=$(mktemp -d)
-LOGIN_PID=
-cleanup() { [ -n "$LOGIN_PID" ] && kill "$LOGIN_PID" 2>/dev/null; rm -rf "$HOME"; }
+W=$(mktemp -d)
+LPID=
+cleanup() { [ -n "$LPID" ] && kill "$LPID" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
+export HOME=$W
 unset OG_RELAY_URL OG_RELAY_TOKEN
-CFG=$HOME/.opengradient_config.json
-printf '{"email": "keep@example.org"}\n' >"$CFG"
-chmod 600 "$CFG"
-APP=http://127.0.0.1:9
+APP=https://chat.example.test
+TOK=tok-$RANDOM$RANDOM$RANDOM
+BUNDLE='{"type":"opengradient-cli-auth","access_token":"'$TOK'","refresh_token":"r","token_type":"bearer","expires_in":3600,"user":{"id":"u1","email":"alice@example.test"},"config":{"chat_api_base_url":"https://relay.example.test","tee_registry_rpc_url":"http://127.0.0.1:8545","tee_registry_address":"0x5FbDB2315678afecb367f032d93F642f64180aa3"}}'
+printf '{"email": "keep@example.test"}\n' >"$W/.opengradient_config.json"
+chmod 600 "$W/.opengradient_config.json"
 
-"$OG_BIN" login --no-browser --chat-app-url "$APP/" --timeout 30 \
-  >"$HOME/out" 2>"$HOME/err" </dev/null &
-LOGIN_PID=$!
-for _ in $(seq 1 100); do
-  grep -q redirect_uri "$HOME/out" 2>/dev/null && break
-  sleep 0.1
-done
-LINE=$(grep redirect_uri "$HOME/out") || fail "login printed no URL: $(cat "$HOME/err")"
-[[ "$LINE" =~ ^$APP/cli-auth\?redirect_uri=http://127\.0\.0\.1:([0-9]+)/\&app_name=opengradient-c$ ]] ||
-  fail "login URL shape: $LINE"
-PORT=${BASH_REMATCH[1]}
-ok "login prints the sign-in URL with its loopback port ($PORT)"
+"$OG_BIN" login --no-browser --chat-app-url "$APP/" --timeout 30 >"$W/out" 2>"$W/err" </dev/null &
+LPID=$!
+"$PYTHON" "$ROOT/tests/integration/login_browser.py" "$W/out" "$APP" "$BUNDLE" >"$W/steps" ||
+  fail "browser steps: $(cat "$W/steps") / $(cat "$W/err")"
+wait "$LPID"; RC=$?; LPID=
+[ "$RC" -eq 0 ] || fail "login exit $RC: $(cat "$W/err")"
+grep -q "Logged in as alice@example.test" "$W/out" || fail "who: $(cat "$W/out")"
+grep -qF "$TOK" "$W/out" "$W/err" && fail "the token was printed"
+ok "login: preflight 204, wrong type 400, not JSON 400, wrong origin 403, bundle 200, exit 0"
 
-"$PYTHON" - "$PORT" "$APP" <<'PY' || fail "the browser side"
-import http.client, json, sys
-port, app = int(sys.argv[1]), sys.argv[2]
-def req(method, body=None, origin=app, ctype="application/json"):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    h = {"Origin": origin}
-    if body is not None:
-        h["Content-Type"] = ctype
-    c.request(method, "/", body=body, headers=h)
-    r = c.getresponse(); data = r.read(); c.close()
-    return r.status, dict(r.getheaders()), data
-s, h, _ = req("OPTIONS")
-assert s == 204, s
-assert h.get("Access-Control-Allow-Origin") == app, h
-assert "POST" in h.get("Access-Control-Allow-Methods", ""), h
-assert "Content-Type" in h.get("Access-Control-Allow-Headers", ""), h
-print("ok - preflight 204 with the CORS headers")
-s, _, _ = req("POST", json.dumps({"type": "something-else", "access_token": "t"}))
-assert s == 400, s
-s, _, _ = req("POST", "not json")
-assert s == 400, s
-print("ok - a POST that is not a bundle: 400, still waiting")
-bundle = {"type": "opengradient-cli-auth", "access_token": "tok-123.secret",
-          "refresh_token": "r", "token_type": "bearer", "expires_in": 3600,
-          "user": {"id": "u1", "email": "alice@example.org"},
-          "config": {"chat_api_base_url": "https://relay.example.org",
-                     "tee_registry_rpc_url": "https://rpc.example.org",
-                     "tee_registry_address": "0x1111111111111111111111111111111111111111"}}
-s, _, _ = req("POST", json.dumps(bundle), origin="http://evil.example")
-assert s == 403, s
-print("ok - the bundle from a wrong Origin: 403, still waiting")
-s, h, data = req("POST", json.dumps(bundle))
-assert s == 200, (s, data)
-assert h.get("Access-Control-Allow-Origin") == app, h
-print("ok - the bundle from the chat app: 200")
-PY
-wait "$LOGIN_PID"; RC=$?; LOGIN_PID=
-OUT=$(cat "$HOME/out"); ERR=$(cat "$HOME/err")
-expect_rc 0 "login exit code"
-expect_out "Logged in as alice@example.org" "login says who"
+CFG=$W/.opengradient_config.json
 [ "$(stat -c %a "$CFG")" = 600 ] || fail "config mode $(stat -c %a "$CFG")"
-OUT=$(cat "$CFG")
-json_check 'd["relay_token"] == "tok-123.secret" and d["relay_url"] == "https://relay.example.org" and d["rpc_url"] == "https://rpc.example.org" and d["tee_registry"] == "0x1111111111111111111111111111111111111111" and d["email"] == "keep@example.org"' "config holds the token and settings, other keys kept"
-ok "login stores relay_token, relay_url, rpc_url, tee_registry (0600, other keys kept)"
-grep -q "tok-123" "$HOME/out" "$HOME/err" && fail "the token was printed"
-ok "the token is not printed"
+"$PYTHON" - "$CFG" "$TOK" <<'PY' || fail "config contents: $(cat "$CFG")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["relay_token"] == sys.argv[2]
+assert d["relay_url"] == "https://relay.example.test"
+assert d["rpc_url"] == "http://127.0.0.1:8545"
+assert d["tee_registry"] == "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+assert d["email"] == "keep@example.test"
+PY
+ok "config: relay_token, relay_url, rpc_url, tee_registry stored 0600, other keys kept"
 
-run_og login --no-browser --chat-app-url "$APP" --timeout 1
-expect_rc 7 "no sign-in within the timeout"
-expect_err "no sign-in within 1 s" "timeout message"
-ok "no sign-in: exit 7 after --timeout"
+# a fixed --port, --json, and a timeout with no login
+PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+run_og login --no-browser --port "$PORT" --timeout 1
+expect_rc 7 "login timeout"
+expect_err "no login arrived" "timeout message"
+grep -q "127.0.0.1:$PORT/" <<<"$OUT" || fail "--port not in the URL: $OUT"
+ok "no login within --timeout: exit 7; --port used"
 
-run_og login --no-browser --chat-app-url "ftp:/x"
-expect_rc 1 "bad --chat-app-url"
-expect_err "--chat-app-url" "names the option"
 run_og login --no-browser --port 70000
 expect_rc 1 "bad --port"
-ok "bad --chat-app-url / --port: exit 1"
-echo "# $TESTS_RUN tests"
+run_og login --no-browser --chat-app-url ftp://x
+expect_rc 1 "bad --chat-app-url"
+ok "bad --port / --chat-app-url: exit 1"
+
+# the whole login under valgrind (not in the ASan build)
+case "${OG_BUILD:-}" in *asan*) ;; *)
+  if command -v valgrind >/dev/null; then
+    rm -f "$CFG"
+    valgrind -q --error-exitcode=99 --leak-check=full \
+      --errors-for-leak-kinds=definite,indirect \
+      "$OG_BIN" login --no-browser --chat-app-url "$APP" --timeout 60 >"$W/out" 2>"$W/err" </dev/null &
+    LPID=$!
+    "$PYTHON" "$ROOT/tests/integration/login_browser.py" "$W/out" "$APP" "$BUNDLE" >"$W/steps" ||
+      fail "valgrind login steps: $(cat "$W/err")"
+    wait "$LPID"; RC=$?; LPID=
+    [ "$RC" -eq 0 ] || fail "login under valgrind: exit $RC: $(cat "$W/err")"
+    ok "login clean under valgrind"
+  fi ;;
+esac
