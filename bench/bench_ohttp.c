@@ -136,7 +136,8 @@ int main(int argc, char **argv)
       size_t len = final ? (size_t)snprintf(ev, sizeof ev, "data: [DONE]\n\n")
                          : (size_t)snprintf(ev, sizeof ev,
                              "data: {\"choices\": [{\"delta\": {\"content\": "
-                             "\"tok \"}, \"index\": 0}], \"model\": \"gpt-5\"}"
+                             "\"tok \", \"role\": \"assistant\"}, \"index\": 0, "
+                             "\"finish_reason\": null}], \"model\": \"gpt-5\"}"
                              "\n\n");
       if(og_buf_add(&clear, ev, len))
         die("clear");

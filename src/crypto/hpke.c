@@ -438,6 +438,7 @@ og_result og_chacha20poly1305_open_detached(
 struct og_aead {
   EVP_CIPHER_CTX *ctx;
   unsigned char key[32];
+  int keyed;   /* the context holds the key; later calls set the nonce only */
 };
 
 og_result og_aead_new(og_aead **out, const unsigned char key[32], og_err *err)
@@ -472,7 +473,8 @@ og_result og_aead_open(og_aead *a, unsigned char *pt,
   if(ct_len > INT_MAX - 64 || aad_len > INT_MAX)
     return og_fail(err, OG_E_TOO_LARGE, "AEAD input too large");
   memcpy(t, tag, 16);
-  ok = EVP_DecryptInit_ex(a->ctx, NULL, NULL, a->key, nonce) == 1 &&
+  ok = EVP_DecryptInit_ex(a->ctx, NULL, NULL, a->keyed ? NULL : a->key,
+                          nonce) == 1 &&
        EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_TAG, 16, t) == 1;
   if(ok && aad_len)
     ok = EVP_DecryptUpdate(a->ctx, NULL, &n, aad, (int)aad_len) == 1;
@@ -485,6 +487,7 @@ og_result og_aead_open(og_aead *a, unsigned char *pt,
       og_wipe(pt, ct_len);
     return og_fail(err, OG_E_CRYPTO, "AEAD authentication failed");
   }
+  a->keyed = 1;
   return OG_OK;
 }
 
