@@ -15,6 +15,7 @@
 #include "opengradient/og_json.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_rpc.h"
+#include "opengradient/og_text.h"
 
 /* The ABI module owns the table of known errors. */
 #include "opengradient/og_abi.h"
@@ -192,10 +193,7 @@ void og_rpc_describe_revert(char *out, size_t outsz,
 
 static void copy_clean(char *out, size_t outsz, const char *s)
 {
-  size_t i;
-  for(i = 0; s[i] && i + 1 < outsz; i++)
-    out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' : s[i];
-  out[i] = '\0';
+  (void)og_text_visible(out, outsz, s, strlen(s), 0);
 }
 
 static og_result malformed(og_rpc_error *rerr, const char *why, og_err *err)
@@ -361,13 +359,10 @@ og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
     return og_fail(err, OG_E_RPC, "cannot reach the RPC: %s", terr.msg);
   }
   if(resp.status != 200) {
-    char snip[81];
-    size_t i, n = resp.body.len < 80 ? resp.body.len : 80;
-    for(i = 0; i < n; i++) {
-      unsigned char c = resp.body.data[i];
-      snip[i] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
-    }
-    snip[n] = '\0';
+    char snip[161];
+    size_t n = resp.body.len < 80 ? resp.body.len : 80;
+    (void)og_text_visible(snip, sizeof(snip), (const char *)resp.body.data,
+                          n, 0);
     r->last.kind = OG_RPC_FAIL_HTTP;
     r->last.http_status = resp.status;
     og_http_resp_free(&resp);

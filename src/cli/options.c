@@ -88,6 +88,9 @@ static const cli_opt options[OPT_COUNT] = {
     "given values replace the default OPG on Base)"},
   [OPT_MAX_TIME] = {"max-time", 0, 1, 0, NULL, "SECONDS", NULL, F_GLOBAL,
     "total deadline for the command's network work"},
+  [OPT_RAW] = {"raw", 0, 0, 0, NULL, NULL, NULL, F_GLOBAL,
+    "write the answer text to a terminal byte for byte (default: control, "
+    "C1 and bidi characters from the server are made visible)"},
   [OPT_MODEL] = {"model", 'm', 1, 0, NULL, "PROVIDER/MODEL", NULL, F_LLM,
     "model to use (required)"},
   [OPT_PROMPT] = {"prompt", 'p', 1, 0, NULL, "TEXT", NULL, F_COMPLETION,

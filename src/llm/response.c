@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "opengradient/og_json.h"
+#include "opengradient/og_text.h"
 #include "llm_internal.h"
 
 /* How much of an error message we keep (the og_err holds 512 bytes with
@@ -323,23 +324,11 @@ og_result og_llm_cost_opg_text(char *out, size_t outlen,
 
 /* ---- error messages ---- */
 
-/* Copy n bytes of s into out (size cap), replacing control characters by
- * spaces and stopping at a UTF-8 boundary. */
+/* Copy n bytes of server text s into out (size cap), made visible
+ * (og_text_visible). */
 static void clean_copy(char *out, size_t cap, const char *s, size_t n)
 {
-  size_t o = 0, i;
-  for(i = 0; i < n && o + 1 < cap; i++) {
-    unsigned char c = (unsigned char)s[i];
-    out[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-  }
-  if(i < n) {
-    /* cut: drop a partial UTF-8 sequence at the end */
-    while(o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
-      o--;
-    if(o > 0 && ((unsigned char)out[o - 1] & 0x80))
-      o--;
-  }
-  out[o] = 0;
+  (void)og_text_visible(out, cap, s, n, 0);
 }
 
 static void append(char *out, size_t cap, const char *s, size_t n)

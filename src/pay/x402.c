@@ -13,6 +13,7 @@
 #include "opengradient/og_json.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_x402.h"
+#include "opengradient/og_text.h"
 
 struct og_x402_required {
   int version;
@@ -41,21 +42,10 @@ const char *og_x402_kind_name(og_x402_kind kind)
   }
 }
 
-/* Copy server text for display: control characters become '?', and a
- * cut never splits a UTF-8 sequence. */
+/* Copy server text for display (og_text_visible). */
 static void sanitise(char *dst, size_t dstsz, const char *src)
 {
-  size_t i = 0;
-  if(!dstsz)
-    return;
-  for(; src[i] && i + 1 < dstsz; i++) {
-    unsigned char c = (unsigned char)src[i];
-    dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-  }
-  if(src[i]) /* truncated: back off to a character boundary */
-    while(i > 0 && ((unsigned char)src[i] & 0xc0) == 0x80)
-      i--;
-  dst[i] = 0;
+  (void)og_text_visible(dst, dstsz, src, strlen(src), 0);
 }
 
 /* The helpers below take the running result *rc and do nothing once it
