@@ -10,17 +10,17 @@ FUZZ_SECONDS ?= 30
 PYTHON     ?= $(shell python3 -c 'import cryptography' 2>/dev/null && echo python3 || echo /usr/bin/python3)
 export PYTHON
 
-.PHONY: all deps build test unit integration asan fuzz valgrind demo install bench clean
+.PHONY: all deps configure build test unit integration asan fuzz valgrind demo install bench clean
 
 all: build
 
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+configure: deps
+	@scripts/configure.sh $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-build: deps $(BUILD)/CMakeCache.txt
+build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # The whole suite: unit + integration (normal build), the same under

@@ -16,7 +16,16 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 bold() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
-run() { bold "opengradient $*"; "$BIN" "$@"; }
+# The command is shown quoted for the shell, so it can be pasted as is:
+# a word with anything but plain characters goes in single quotes.
+shq() {
+  local a
+  for a in "$@"; do
+    if [[ $a =~ ^[A-Za-z0-9_./:=,+@-]+$ ]]; then printf ' %s' "$a"
+    else printf " '%s'" "${a//\'/\'\\\'\'}"; fi
+  done
+}
+run() { bold "opengradient$(shq "$@")"; "$BIN" "$@"; }
 
 echo "Starting a local chain (anvil), the TEE registry and two gateway stand-ins..."
 "$PYTHON" tests/devnet/devnet.py start --dir "$DIR" --tees 2 --gateways

@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES="build-essential pkg-config cmake libcurl4-openssl-dev libssl-dev
-libsecp256k1-dev libjansson-dev nettle-dev libcmocka-dev clang-14
-libclang-rt-14-dev python3 python3-cryptography openssl valgrind nodejs npm
-hyperfine jq xxd curl procps libmicrohttpd-dev"
+libsecp256k1-dev libjansson-dev nettle-dev libcmocka-dev libmicrohttpd-dev libcbor-dev
+libuv1-dev unicode-data clang libclang-rt-14-dev python3 python3-cryptography
+openssl valgrind nodejs npm hyperfine jq xxd curl procps bsdutils"
 
 missing=()
 for p in $APT_PACKAGES; do
@@ -25,9 +25,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-    --no-install-recommends "${missing[@]}" >/dev/null
+  # apt's own progress stays visible: a fresh machine takes minutes here
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y \
+    --no-install-recommends "${missing[@]}"
 fi
 
 # The Python stand-ins need the cryptography module in the python3 on PATH.

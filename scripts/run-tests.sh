@@ -53,15 +53,14 @@ integration_tests() { # builddir label
 }
 
 build_asan() {
-  [ -f "$ASAN_BUILD/CMakeCache.txt" ] || cmake -S . -B "$ASAN_BUILD" \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DOG_SANITIZE=ON >/dev/null
+  scripts/configure.sh "$ASAN_BUILD" -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_BUILD_TYPE=Debug -DOG_SANITIZE=ON || return 1
   cmake --build "$ASAN_BUILD" -j"$JOBS" >"$LOG/asan-build.log" 2>&1
 }
 
 build_fuzz() {
-  [ -f "$FUZZ_BUILD/CMakeCache.txt" ] || cmake -S . -B "$FUZZ_BUILD" \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOG_FUZZ=ON \
-    -DOG_TESTS=OFF >/dev/null
+  scripts/configure.sh "$FUZZ_BUILD" -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOG_FUZZ=ON -DOG_TESTS=OFF || return 1
   cmake --build "$FUZZ_BUILD" -j"$JOBS" >"$LOG/fuzz-build.log" 2>&1
 }
 

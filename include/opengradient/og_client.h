@@ -10,7 +10,11 @@
  * (og_chat, og_completion) drive it themselves; og_call_start starts a
  * request and returns at once, so that many requests proceed in one thread:
  * drive them with og_client_wait, or from your own event loop with
- * og_http_fdset / og_http_timeout / og_http_step on og_client_http().
+ * og_http_fdset / og_http_timeout / og_http_step on og_client_http()
+ * (select(), below FD_SETSIZE), or, for thousands of requests, put
+ * og_client_http() in socket mode (og_http_set_socket_fns, before the
+ * first og_call_start) and call og_http_socket_action from your loop
+ * (examples/epoll.c, examples/libuv.c).
  * A client is not thread-safe: use it from one thread.
  */
 #ifndef OPENGRADIENT_OG_CLIENT_H
@@ -48,6 +52,10 @@ typedef void (*og_log_fn)(void *user, const char *line);
 typedef struct og_client_config {
   /* Registry mode (the default): where the TEERegistry is. */
   const char *rpc_url;          /* NULL = OG_DEFAULT_RPC_URL */
+  const char *const *rpc_urls;  /* several RPCs read with a quorum (see
+                                   og_rpc_opts); NULL = rpc_url alone */
+  size_t n_rpc_urls;
+  size_t rpc_quorum;            /* 0 = all of them */
   const char *registry;         /* NULL = OG_DEFAULT_REGISTRY */
   uint8_t tee_type;             /* 0 = LLM proxy */
   const char *tee_id;           /* exactly this TEE (no failover), or NULL */
@@ -97,6 +105,14 @@ typedef struct og_client_config {
   og_result (*pay_check)(void *pay_user, void *call_user,
                          const og_x402_requirement *req, og_err *err);
   void *pay_user;
+
+  /* Nitro attestation (og_attest.h): with attest set, each TEE is attested
+   * before its first request and is sent nothing unless the document
+   * passes; a pass is kept per (TEE id, certificate) until the document's
+   * leaf certificate expires. A failure counts as no trusted connection
+   * (another TEE unless tee_id; else OG_E_TLS). */
+  int attest;
+  const char *nitro_root_pem;   /* trust anchor PEM; NULL = AWS root G1 */
 } og_client_config;
 
 typedef struct og_client og_client;

@@ -61,7 +61,20 @@ typedef struct og_rpc_opts {
   long max_time_ms;     /* > 0: every call must be done within this many
                            ms of og_rpc_new, however slowly the RPC
                            trickles (a command's total deadline) */
+  /* Several RPCs (url is then ignored): og_eth_call reads the head of
+   * each, takes the lowest among those that answered (heads more than
+   * OG_RPC_MAX_HEAD_SPREAD apart fail), calls at that block on each and
+   * needs `quorum` byte-identical answers (a revert counts as an answer);
+   * otherwise OG_E_RPC naming the RPCs that disagreed or failed as
+   * scheme://host:port. quorum 0 = all of them. Other calls go to the
+   * first. With one URL this is the single-RPC path. */
+  const char *const *urls;
+  size_t n_urls;
+  size_t quorum;
 } og_rpc_opts;
+
+#define OG_RPC_MAX_URLS 16
+#define OG_RPC_MAX_HEAD_SPREAD 64
 
 /* The URL policy alone (no network): OG_OK or OG_E_USAGE. */
 OG_API og_result og_rpc_check_url(const char *url, int allow_insecure, og_err *err);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -17,6 +16,7 @@
 
 #include "opengradient/og_hex.h"
 #include "opengradient/og_registry_client.h"
+#include "core/og_random.h"
 
 static void put_sel(unsigned char *p, uint32_t sel)
 {
@@ -332,12 +332,8 @@ static og_result random_below(size_t *out, size_t n)
   /* Rejection sampling for a uniform pick. */
   lim = UINT64_MAX - UINT64_MAX % n;
   do {
-    ssize_t got = getrandom(&v, sizeof(v), 0);
-    if(got != (ssize_t)sizeof(v)) {
-      if(got < 0 && errno == EINTR)
-        continue;
+    if(og_random_bytes(&v, sizeof(v)))
       return OG_E_CRYPTO;
-    }
   } while(v >= lim);
   *out = (size_t)(v % n);
   return OG_OK;

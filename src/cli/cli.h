@@ -25,6 +25,7 @@ typedef enum cli_cmd {
   CMD_APPROVE,
   CMD_MODELS,
   CMD_SERVE,
+  CMD_TEE_ATTEST,
   CMD_COUNT
 } cli_cmd;
 
@@ -82,6 +83,16 @@ typedef enum cli_opt_id {
   OPT_BUDGET,
   OPT_MAX_CONCURRENT,
   OPT_DRAIN_TIMEOUT,
+  /* attestation and quorum (issue 12) */
+  OPT_RPC_QUORUM,
+  OPT_ATTEST,
+  OPT_NITRO_ROOT,
+  OPT_DOCUMENT,
+  OPT_AT,
+  OPT_NONCE,
+  OPT_EXPECT_PCR_HASH,
+  OPT_EXPECT_TLS_CERT,
+  OPT_EXPECT_SIGNING_KEY,
   OPT_COUNT
 } cli_opt_id;
 
@@ -167,5 +178,10 @@ int cmd_verify(cli *c);
 int cmd_approve(cli *c);
 int cmd_models(cli *c);
 int cmd_serve(cli *c);
+int cmd_attest(cli *c);
+/* cmd_attest.c: --attest and --nitro-root into a client configuration;
+ * 0 or the exit code after reporting. */
+struct og_client_config;
+int cli_attest_options(cli *c, struct og_client_config *cfg);
 
 #endif

@@ -6,6 +6,57 @@
 #include "cli_common.h"
 #include "opengradient/og_hex.h"
 
+int cli_rpc_urls(cli *c, const char *const **urls, size_t *n,
+                 size_t *quorum)
+{
+  static const char *list[OG_RPC_MAX_URLS];
+  static char *env_copy;
+  const cli_value *v = &c->opt[OPT_RPC_URL];
+  size_t k = 0;
+  int i;
+  if(v->set && v->from_env && strchr(v->value, ',')) {
+    char *save = NULL, *t;
+    free(env_copy);
+    env_copy = strdup(v->value);
+    if(!env_copy)
+      return cli_error(c, OG_E_NOMEM, "out of memory");
+    for(t = strtok_r(env_copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+      while(*t == ' ')
+        t++;
+      if(!*t)
+        continue;
+      if(k == OG_RPC_MAX_URLS)
+        return cli_error(c, OG_E_USAGE, "OG_RPC_URL: at most %d RPCs",
+                         OG_RPC_MAX_URLS);
+      list[k++] = t;
+    }
+  }
+  else if(v->set && !v->from_env && v->nmulti > 1) {
+    if(v->nmulti > OG_RPC_MAX_URLS)
+      return cli_error(c, OG_E_USAGE, "--rpc-url: at most %d RPCs",
+                       OG_RPC_MAX_URLS);
+    for(i = 0; i < v->nmulti; i++)
+      list[k++] = v->multi[i];
+  }
+  else
+    list[k++] = cli_opt_str(c, OPT_RPC_URL, NULL);
+  if(!k)
+    return cli_error(c, OG_E_USAGE, "--rpc-url: no RPC URL given");
+  *urls = list;
+  *n = k;
+  *quorum = k;
+  if(cli_has(c, OPT_RPC_QUORUM)) {
+    const char *q = cli_opt_str(c, OPT_RPC_QUORUM, NULL);
+    char *end;
+    long x = strtol(q, &end, 10);
+    if(!*q || *end || x < 1 || (size_t)x > k)
+      return cli_error(c, OG_E_USAGE, "--rpc-quorum: '%s' is not a number "
+                       "from 1 to %zu (the number of --rpc-url given)", q, k);
+    *quorum = (size_t)x;
+  }
+  return 0;
+}
+
 int cli_registry_check(cli *c, cli_registry *reg)
 {
   const char *addr = cli_opt_str(c, OPT_REGISTRY, NULL);
@@ -35,10 +86,20 @@ int cli_registry_check(cli *c, cli_registry *reg)
                        c->opt[OPT_REQUIRE_PCR].multi[i]);
     reg->n_pcr_allow++;
   }
-  if(og_rpc_check_url(url, cli_has(c, OPT_ALLOW_INSECURE_RPC), &err))
-    return cli_error(c, OG_E_USAGE, "--rpc-url: %s%s", err.msg,
-                     strstr(err.msg, "plain http://") ?
-                     ", or --allow-insecure-rpc" : "");
+  {
+    const char *const *urls;
+    size_t n, q, k;
+    int rc = cli_rpc_urls(c, &urls, &n, &q);
+    if(rc)
+      return rc;
+    for(k = 0; k < n; k++) {
+      url = urls[k];
+      if(og_rpc_check_url(url, cli_has(c, OPT_ALLOW_INSECURE_RPC), &err))
+        return cli_error(c, OG_E_USAGE, "--rpc-url: %s%s", err.msg,
+                         strstr(err.msg, "plain http://") ?
+                         ", or --allow-insecure-rpc" : "");
+    }
+  }
   return 0;
 }
 
@@ -52,6 +113,9 @@ int cli_registry_open(cli *c, cli_registry *reg)
     return rc;
   memset(&o, 0, sizeof(o));
   o.url = cli_opt_str(c, OPT_RPC_URL, NULL);
+  rc = cli_rpc_urls(c, &o.urls, &o.n_urls, &o.quorum);
+  if(rc)
+    return rc;
   o.allow_insecure = cli_has(c, OPT_ALLOW_INSECURE_RPC);
   o.timeout_ms = c->timeout_ms;
   o.max_time_ms = c->max_time_ms;
@@ -59,7 +123,8 @@ int cli_registry_open(cli *c, cli_registry *reg)
   r = og_rpc_new(&reg->rpc, &o, &err);
   if(r)
     return cli_fail(c, r, &err);
-  cli_verbose(c, "registry %s on %s, TEE type %u", reg->address_text, o.url,
+  cli_verbose(c, "registry %s on %s%s, TEE type %u", reg->address_text,
+              o.url, o.n_urls > 1 ? " and the other RPCs (quorum)" : "",
               (unsigned)reg->tee_type);
   return 0;
 }

@@ -19,6 +19,11 @@ typedef struct cli_registry {
  * network access) and open the RPC. Returns 0, or the exit code after
  * reporting the error. */
 int cli_registry_check(cli *c, cli_registry *reg);
+/* The registry RPCs: --rpc-url (repeatable), OG_RPC_URL (a comma list)
+ * or the default, and --rpc-quorum checked against their number. The list
+ * stays valid for the run. Returns 0 or the exit code after reporting. */
+int cli_rpc_urls(cli *c, const char *const **urls, size_t *n,
+                 size_t *quorum);
 int cli_registry_open(cli *c, cli_registry *reg);
 void cli_registry_close(cli_registry *reg);
 

@@ -330,6 +330,9 @@ int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
   memset(cfg, 0, sizeof(*cfg));
   cfg->timeout_ms = c->timeout_ms;
   cfg->max_time_ms = c->max_time_ms;
+  rc = cli_attest_options(c, cfg);
+  if(rc)
+    return rc;
   cfg->no_verify = cli_has(c, OPT_NO_VERIFY);
   cfg->strict_payee = cli_has(c, OPT_STRICT_PAYEE);
   cfg->max_payment = cli_opt_str(c, OPT_MAX_PAYMENT, NULL);
@@ -375,6 +378,9 @@ int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
     if(rc)
       return rc;
     cfg->rpc_url = cli_opt_str(c, OPT_RPC_URL, NULL);
+    rc = cli_rpc_urls(c, &cfg->rpc_urls, &cfg->n_rpc_urls, &cfg->rpc_quorum);
+    if(rc)
+      return rc;
     memcpy(u->registry, reg.address_text, sizeof(u->registry));
     cfg->registry = u->registry;
     cfg->tee_type = reg.tee_type;
@@ -606,24 +612,31 @@ static int ndjson_line(cli *c, const json_t *line)
 
 #define ADD_LIT(b, lit) og_buf_add((b), (lit), sizeof(lit) - 1)
 
+/* Whether jansson would escape anything in s: '"', '\\' or a control
+ * character (the UTF-8 is already checked; without JSON_ENSURE_ASCII or
+ * JSON_ESCAPE_SLASH nothing else is escaped). */
+static int needs_escape(const char *s, size_t n)
+{
+  size_t i;
+  for(i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if(ch < 0x20 || ch == '"' || ch == '\\')
+      return 1;
+  }
+  return 0;
+}
+
 /* Append s (n bytes; NULL = null) encoded as jansson's compact dump would
  * encode it: jansson does the escaping, so the line is the same as the one
  * the whole chunk object would give. */
 static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
 {
   char small[1024], *big = NULL;
-  size_t k, i;
+  size_t k;
   int rc;
   if(!s)
     return og_buf_add(out, "null", 4) ? 1 : 0;
-  /* Nothing to escape (no '"', '\\' or control character; the UTF-8 is
-   * already checked): jansson would write the bytes as they are. */
-  for(i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if(ch < 0x20 || ch == '"' || ch == '\\')
-      break;
-  }
-  if(i == n)
+  if(!needs_escape(s, n))
     return og_buf_add(out, "\"", 1) || og_buf_add(out, s, n) ||
            og_buf_add(out, "\"", 1) ? 1 : 0;
   if(!run->nd_str)
@@ -688,15 +701,37 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
     }
     run->nd_have_tail = 1;
   }
+  run->wrote = 1;
+  if(ch->content && !needs_escape(ch->content, ch->content_len)) {
+    /* the common case: one write into stdio's buffer */
+    char buf[2048];
+    size_t hl = sizeof(head) - 1, n = hl + ch->content_len + 2 +
+                                       run->nd_tail.len;
+    if(n <= sizeof(buf)) {
+      memcpy(buf, head, hl);
+      buf[hl] = '"';
+      memcpy(buf + hl + 1, ch->content, ch->content_len);
+      buf[hl + 1 + ch->content_len] = '"';
+      memcpy(buf + hl + 2 + ch->content_len, run->nd_tail.data,
+             run->nd_tail.len);
+      fwrite_unlocked(buf, 1, n, f);
+    }
+    else {
+      fwrite_unlocked(head, 1, hl, f);
+      putc_unlocked('"', f);
+      fwrite_unlocked(ch->content, 1, ch->content_len, f);
+      putc_unlocked('"', f);
+      fwrite_unlocked(run->nd_tail.data, 1, run->nd_tail.len, f);
+    }
+    return 0;
+  }
   line = &run->nd_line; /* kept between chunks: no allocation per line */
   og_buf_reset(line);
   rc = ADD_LIT(line, head) ||
        nd_string(run, line, ch->content, ch->content_len) ||
        og_buf_add(line, run->nd_tail.data, run->nd_tail.len);
-  if(!rc) {
+  if(!rc)
     fwrite(line->data, 1, line->len, f);
-    run->wrote = 1;
-  }
   return rc;
 }
 

@@ -40,7 +40,7 @@
 #define SERVE_MAX_PENDING ((size_t)8 << 20) /* unsent bytes per stream */
 #define SERVE_PAUSE_AT ((size_t)1 << 20)    /* pause the upstream above */
 #define SERVE_RESUME_AT ((size_t)256 << 10) /* and resume it below */
-#define SERVE_BLOCK ((size_t)64 << 10)
+#define SERVE_BLOCK ((size_t)16 << 10) /* MHD buffer per stream */
 
 enum { R_CHAT, R_COMPL, R_MODELS, R_HEALTH, R_METRICS, R_OTHER, R_COUNT };
 static const char *const route_name[R_COUNT] = {
@@ -746,8 +746,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
       return send_error(q, 404, "no such route");
     return MHD_YES;
   }
-  if(q->status)
-    return MHD_YES; /* already answered (e.g. 413): discard the rest */
+  if(q->status) {
+    *upload_size = 0; /* already answered (e.g. 413): discard the rest */
+    return MHD_YES;
+  }
   if(*upload_size) {
     if(!q->too_large && og_buf_add(&q->body, upload, *upload_size))
       q->too_large = 1;
@@ -1199,7 +1201,7 @@ int cmd_serve(cli *c)
                          MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)65000,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                         (size_t)(64 << 10),
+                         (size_t)(32 << 10),
                          MHD_OPTION_CONNECTION_TIMEOUT,
                          (unsigned)((c->timeout_ms + 999) / 1000),
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,

@@ -253,6 +253,21 @@ static int valid_key_hex(const char *s)
   return 1;
 }
 
+/* The outcome of init or clear: a sentence, or with --json one object
+ * {"path", "<what>": done}. */
+static int config_report(cli *c, const char *path, const char *what, int done,
+                         const char *sentence)
+{
+  if(c->json) {
+    json_t *o = json_pack("{s:s, s:b}", "path", path, what, done);
+    if(!o)
+      return cli_error(c, OG_E_NOMEM, "out of memory");
+    return cli_print_json(c, o);
+  }
+  fprintf(c->out, sentence, path);
+  return 0;
+}
+
 static int config_init(cli *c, const char *path)
 {
   static const char *const prompts[] = {
@@ -290,8 +305,8 @@ static int config_init(cli *c, const char *path)
   config_free(j);
   if(rc)
     return rc;
-  fprintf(c->out, "Configuration saved to %s (mode 0600).\n", path);
-  return 0;
+  return config_report(c, path, "saved", 1,
+                       "Configuration saved to %s (mode 0600).\n");
 }
 
 static int config_show(cli *c, const char *path)
@@ -360,26 +375,22 @@ static int config_show(cli *c, const char *path)
 static int config_clear(cli *c, const char *path)
 {
   struct stat st;
-  if(stat(path, &st) != 0) {
-    fprintf(c->out, "No configs to clear.\n");
-    return 0;
-  }
+  if(stat(path, &st) != 0)
+    return config_report(c, path, "cleared", 0, "No configs to clear (%s).\n");
   if(!cli_has(c, OPT_YES)) {
     char ans[16];
     if(!isatty(STDIN_FILENO))
       return cli_error(c, OG_E_USAGE, "config clear: confirm with --yes "
                        "(standard input is not a terminal)");
     if(ask("Are you sure you want to clear all configs? [y/N]: ", 0, ans,
-           sizeof(ans)) < 0 || (ans[0] != 'y' && ans[0] != 'Y')) {
-      fprintf(c->out, "Config clear cancelled.\n");
-      return 0;
-    }
+           sizeof(ans)) < 0 || (ans[0] != 'y' && ans[0] != 'Y'))
+      return config_report(c, path, "cleared", 0,
+                           "Config clear cancelled (%s kept).\n");
   }
   if(unlink(path))
     return cli_error(c, OG_E_IO, "cannot remove %s: %s", path,
                      strerror(errno));
-  fprintf(c->out, "Configs cleared.\n");
-  return 0;
+  return config_report(c, path, "cleared", 1, "Configs cleared (%s).\n");
 }
 
 int cmd_config(cli *c)

@@ -30,6 +30,8 @@ static int dispatch(cli *c)
     return cmd_models(c);
   case CMD_SERVE:
     return cmd_serve(c);
+  case CMD_TEE_ATTEST:
+    return cmd_attest(c);
   default:
     return cli_error(c, OG_E_USAGE, "no command given (see --help)");
   }

@@ -14,6 +14,7 @@
 #define F_CLEAR (1u << CMD_CONFIG_CLEAR)
 #define F_APPROVE (1u << CMD_APPROVE)
 #define F_SERVE (1u << CMD_SERVE)
+#define F_ATTEST (1u << CMD_TEE_ATTEST)
 
 typedef struct cli_opt {
   const char *name;
@@ -28,9 +29,10 @@ typedef struct cli_opt {
 } cli_opt;
 
 static const cli_opt options[OPT_COUNT] = {
-  [OPT_RPC_URL] = {"rpc-url", 0, 1, 0, "OG_RPC_URL", "URL",
+  [OPT_RPC_URL] = {"rpc-url", 0, 1, 1, "OG_RPC_URL", "URL",
     "https://ogevmdevnet.opengradient.ai", F_GLOBAL,
-    "JSON-RPC of the chain that holds the TEE registry"},
+    "JSON-RPC of the chain that holds the TEE registry (repeatable; env: "
+    "comma list)"},
   [OPT_REGISTRY] = {"registry", 0, 1, 0, "OG_TEE_REGISTRY", "ADDR",
     "0x703cB174AEadB35D611858369B4b1111dC9Abda6", F_GLOBAL,
     "TEERegistry contract address"},
@@ -143,6 +145,26 @@ static const cli_opt options[OPT_COUNT] = {
     F_SERVE, "requests in flight at once; above it: 429"},
   [OPT_DRAIN_TIMEOUT] = {"drain-timeout", 0, 1, 0, NULL, "S", "30", F_SERVE,
     "on SIGINT/SIGTERM, seconds to let in-flight requests finish"},
+  [OPT_RPC_QUORUM] = {"rpc-quorum", 0, 1, 0, "OG_RPC_QUORUM", "N",
+    "every --rpc-url given", F_GLOBAL,
+    "registry reads need N byte-identical answers at one common block"},
+  [OPT_ATTEST] = {"attest", 0, 0, 0, "OG_ATTEST", NULL, NULL, F_GLOBAL,
+    "check a TEE's Nitro attestation before sending it anything"},
+  [OPT_NITRO_ROOT] = {"nitro-root", 0, 1, 0, NULL, "FILE",
+    "the AWS Nitro Enclaves root G1", F_GLOBAL,
+    "attestation trust anchor (PEM)"},
+  [OPT_DOCUMENT] = {"document", 0, 1, 0, NULL, "FILE", NULL, F_ATTEST,
+    "check a saved attestation document (base64 or CBOR), no network"},
+  [OPT_AT] = {"at", 0, 1, 0, NULL, "TIME", NULL, F_ATTEST,
+    "check the certificate chain at TIME (RFC 3339 or unix seconds)"},
+  [OPT_NONCE] = {"nonce", 0, 1, 0, NULL, "HEX", NULL, F_ATTEST,
+    "with --document: the nonce the document must carry"},
+  [OPT_EXPECT_PCR_HASH] = {"expect-pcr-hash", 0, 1, 0, NULL, "HASH", NULL,
+    F_ATTEST, "with --document: keccak256(PCR0||PCR1||PCR2) expected"},
+  [OPT_EXPECT_TLS_CERT] = {"expect-tls-cert", 0, 1, 0, NULL, "FILE", NULL,
+    F_ATTEST, "with --document: the TLS certificate user_data must bind"},
+  [OPT_EXPECT_SIGNING_KEY] = {"expect-signing-key", 0, 1, 0, NULL, "FILE",
+    NULL, F_ATTEST, "with --document: the signing key user_data must bind"},
 };
 
 static const struct {
@@ -161,6 +183,8 @@ static const struct {
   {"tee", "show", CMD_TEE_SHOW, "tee show ID", "show one TEE"},
   {"tee", "check", CMD_TEE_CHECK, "tee check [ID]",
    "connect with the pinned certificate and ask /health"},
+  {"tee", "attest", CMD_TEE_ATTEST, "tee attest [ID] | --document FILE",
+   "check a TEE's Nitro attestation (live, or a saved document)"},
   {"config", "init", CMD_CONFIG_INIT, "config init",
    "write ~/.opengradient_config.json (mode 0600)"},
   {"config", "show", CMD_CONFIG_SHOW, "config show",

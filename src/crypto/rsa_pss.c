@@ -16,6 +16,41 @@
 #include "opengradient/og_u256.h"
 #include "opengradient/og_verify.h"
 
+/* Parsed keys by their DER bytes, per thread: OpenSSL 3's d2i_PUBKEY
+ * goes through the decoder framework and cost about half of a verified
+ * request (serve's profile), while a client sees the same few TEE keys
+ * over and over. Only keys that passed the checks below are kept. */
+#define KEY_CACHE 4
+static _Thread_local struct {
+  unsigned char der[OG_RSA_SPKI_MAX];
+  size_t len;
+  EVP_PKEY *key; /* one reference, owned by the cache */
+} key_cache[KEY_CACHE];
+static _Thread_local unsigned key_cache_next;
+
+/* A new reference to the cached key for spki, or NULL. */
+static EVP_PKEY *cache_get(const unsigned char *spki, size_t len)
+{
+  unsigned i;
+  for(i = 0; i < KEY_CACHE; i++)
+    if(key_cache[i].key && key_cache[i].len == len &&
+       !memcmp(key_cache[i].der, spki, len) &&
+       EVP_PKEY_up_ref(key_cache[i].key) == 1)
+      return key_cache[i].key;
+  return NULL;
+}
+
+static void cache_put(const unsigned char *spki, size_t len, EVP_PKEY *key)
+{
+  unsigned i = key_cache_next++ % KEY_CACHE;
+  if(EVP_PKEY_up_ref(key) != 1)
+    return;
+  EVP_PKEY_free(key_cache[i].key);
+  memcpy(key_cache[i].der, spki, len);
+  key_cache[i].len = len;
+  key_cache[i].key = key;
+}
+
 og_result og_rsa_pss_verify(const unsigned char *spki, size_t spki_len,
                             const og_bytes32 *msg_hash,
                             const unsigned char sig[OG_RSA_SIG_LEN],
@@ -29,16 +64,20 @@ og_result og_rsa_pss_verify(const unsigned char *spki, size_t spki_len,
   int rc;
   if(!spki || !spki_len || spki_len > OG_RSA_SPKI_MAX || spki_len > LONG_MAX)
     return og_fail(err, OG_E_VERIFY, "registry key is missing or too large");
-  key = d2i_PUBKEY(NULL, &p, (long)spki_len);
-  if(!key || p != spki + spki_len) {
-    r = og_fail(err, OG_E_VERIFY,
-                "registry key is not a valid DER SubjectPublicKeyInfo");
-    goto out;
-  }
-  if(EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA ||
-     EVP_PKEY_get_bits(key) != 2048) {
-    r = og_fail(err, OG_E_VERIFY, "registry key is not an RSA-2048 key");
-    goto out;
+  key = cache_get(spki, spki_len);
+  if(!key) {
+    key = d2i_PUBKEY(NULL, &p, (long)spki_len);
+    if(!key || p != spki + spki_len) {
+      r = og_fail(err, OG_E_VERIFY,
+                  "registry key is not a valid DER SubjectPublicKeyInfo");
+      goto out;
+    }
+    if(EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA ||
+       EVP_PKEY_get_bits(key) != 2048) {
+      r = og_fail(err, OG_E_VERIFY, "registry key is not an RSA-2048 key");
+      goto out;
+    }
+    cache_put(spki, spki_len, key);
   }
   md = EVP_MD_CTX_new();
   if(!md) {
@@ -79,18 +118,6 @@ og_result og_rsa_pss_verify_b64(const unsigned char *spki, size_t spki_len,
     return og_fail(err, OG_E_VERIFY,
                    "tee_signature is not base64 of exactly 256 bytes");
   return og_rsa_pss_verify(spki, spki_len, msg_hash, sig, err);
-}
-
-void og_tee_msg_hash(og_bytes32 *out, const og_bytes32 *request_hash,
-                     const og_bytes32 *output_hash, uint64_t timestamp)
-{
-  unsigned char pre[96];
-  og_u256 ts;
-  og_u256_from_u64(&ts, timestamp);
-  memcpy(pre, request_hash->b, 32);
-  memcpy(pre + 32, output_hash->b, 32);
-  memcpy(pre + 64, ts.b, 32);
-  og_keccak256(out, pre, sizeof(pre));
 }
 
 void og_heartbeat_msg_hash(og_bytes32 *out, const og_bytes32 *tee_id,

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
@@ -15,6 +14,7 @@
 #include "opengradient/og_keccak.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_secp.h"
+#include "core/og_random.h"
 
 static pthread_once_t selftest_once = PTHREAD_ONCE_INIT;
 
@@ -23,27 +23,12 @@ static void run_selftest(void)
   secp256k1_selftest(); /* aborts on a miscompiled library */
 }
 
-static int fill_random(unsigned char *p, size_t n)
-{
-  while(n) {
-    ssize_t r = getrandom(p, n, 0);
-    if(r < 0) {
-      if(errno == EINTR)
-        continue;
-      return 0;
-    }
-    p += r;
-    n -= (size_t)r;
-  }
-  return 1;
-}
-
 static secp256k1_context *sign_ctx(void)
 {
   unsigned char seed[32];
   secp256k1_context *ctx;
   pthread_once(&selftest_once, run_selftest);
-  if(!fill_random(seed, sizeof(seed)))
+  if(og_random_bytes(seed, sizeof(seed)))
     return NULL;
   ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
   if(ctx && !secp256k1_context_randomize(ctx, seed)) {

@@ -17,6 +17,8 @@
 #include "opengradient/og_rpc.h"
 #include "opengradient/og_verify.h"
 
+#include "attest_gate.h"
+
 #define OG_AUTH_HEADER \
   "Authorization: Bearer " \
   "0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef"
@@ -67,6 +69,7 @@ struct og_client {
   upto_session sessions[OG_MAX_SESSIONS];
   size_t nsessions;
   og_call *calls;         /* in flight, for og_client_free */
+  attest_gate *attest;    /* --attest; NULL = off */
 };
 
 /* What a call knows of the TEE it talks to; copied so that a registry
@@ -81,10 +84,29 @@ typedef struct call_tee {
   char pay[43];
   og_address pay_addr;
   int has_pay;
+  const og_bytes32 *pcr;  /* &pcr_copy in registry mode, else NULL */
+  og_bytes32 pcr_copy;
 } call_tee;
+
+/* Where a call is. The transitions are all in call_next(); paying happens
+ * there and only on the way from CALL_UNPAID to CALL_PAID, which no path
+ * leaves: a call pays at most once. */
+typedef enum call_state {
+  CALL_UNPAID,   /* a request without payment is on the wire */
+  CALL_SESSION,  /* a request carrying an x402 session id is on the wire */
+  CALL_PAID,     /* the one paid request is on the wire */
+  CALL_DONE      /* finished; done has been called */
+} call_state;
+
+/* What happened to the request on the wire. */
+typedef enum call_event {
+  EV_PAYMENT_REQUIRED, /* HTTP 402 */
+  EV_TEE_UNREACHABLE   /* no answer at all from this TEE (failover) */
+} call_event;
 
 struct og_call {
   og_client *c;
+  call_state state;
   og_call *next, *prev;
   int completion;
   int stream;         /* an SSE request on the wire */
@@ -103,12 +125,11 @@ struct og_call {
   og_buf raw;         /* a non-2xx body of a streamed request */
   int got_data;
   og_buf payment;     /* the PAYMENT-SIGNATURE value once signed */
-  int paid;
-  int used_session;
   int failovers;
   og_bytes32 failed[OG_MAX_FAILOVERS + 1]; /* TEEs this call gave up on */
   uint64_t deadline;  /* the request's own total deadline; 0 = client's */
   og_inference out;
+  attest_wait *attest;  /* attesting the TEE before the first request */
 };
 
 static const char *const settlement_wire[] = {"batch", "private",
@@ -329,6 +350,11 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
   if(!c)
     return og_fail(err, OG_E_NOMEM, "out of memory");
   c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
+  if(cfg->attest &&
+     attest_gate_new(&c->attest, cfg->nitro_root_pem, err) != OG_OK) {
+    free(c);
+    return OG_E_NOMEM;
+  }
   if(cfg->max_time_ms > 0)
     c->deadline = og_http_clock_ms() + (uint64_t)cfg->max_time_ms;
   c->verify = !cfg->no_verify;
@@ -431,6 +457,9 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     c->registry_mode = 1;
     memset(&ro, 0, sizeof(ro));
     ro.url = url;
+    ro.urls = cfg->rpc_urls;
+    ro.n_urls = cfg->rpc_urls ? cfg->n_rpc_urls : 0;
+    ro.quorum = cfg->rpc_quorum;
     ro.allow_insecure = cfg->allow_insecure_rpc;
     ro.timeout_ms = c->timeout_ms;
     ro.max_time_ms = cfg->max_time_ms;
@@ -478,6 +507,7 @@ void og_client_free(og_client *c)
     return;
   while(c->calls)
     og_call_cancel(c->calls);
+  attest_gate_free(c->attest);
   og_rpc_free(c->rpc);
   og_http_free(c->http);
   og_tee_list_free(&c->tees);
@@ -555,6 +585,8 @@ static og_result snapshot_tee(og_call *call, og_err *err)
     memcpy(t->pay, c->cur_pay, sizeof(t->pay));
     t->pay_addr = e->payment_address;
     t->has_pay = 1;
+    t->pcr_copy = e->pcr_hash;
+    t->pcr = &t->pcr_copy;
     if(!t->endpoint || !t->pin || !t->spki)
       return og_fail(err, OG_E_NOMEM, "out of memory");
     return OG_OK;
@@ -619,6 +651,7 @@ void og_call_cancel(og_call *call)
     return;
   if(call->xfer)
     og_http_cancel(call->c->http, call->xfer);
+  attest_wait_cancel(call->c->http, call->attest);
   call_free(call);
 }
 
@@ -628,6 +661,7 @@ static void finish(og_call *call, og_result rc, const og_err *err)
   void *user = call->done_user;
   og_inference out = call->out;
   og_err e;
+  call->state = CALL_DONE;
   memset(&call->out, 0, sizeof(call->out));
   og_err_clear(&e);
   if(err)
@@ -735,7 +769,7 @@ static og_result on_success(og_call *call, og_http_resp *resp, og_err *err)
   og_client *c = call->c;
   const char *sid = og_http_resp_header(resp, "X-Upto-Session", 0);
   og_result r;
-  if(sid && (call->paid || call->used_session))
+  if(sid && (call->state == CALL_PAID || call->state == CALL_SESSION))
     session_store(c, call->tee.id, call->path, sid);
   call->out.settlement = settlement_headers(resp);
   if(call->stream)
@@ -772,7 +806,10 @@ static og_result on_success(og_call *call, og_http_resp *resp, og_err *err)
   return r;
 }
 
-static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
+/* A 402 in call->state: the state to send in next (*next), after signing
+ * the payment when that state is CALL_PAID. Only call_next calls this. */
+static og_result on_402(og_call *call, call_state *next, og_http_resp *resp,
+                        og_err *err)
 {
   og_client *c = call->c;
   const char *hdr = og_http_resp_header(resp, "PAYMENT-REQUIRED", 0);
@@ -788,18 +825,18 @@ static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
 
   og_x402_classify_402(&st, reason, sizeof(reason), hdr, hdr ? strlen(hdr) : 0,
                        og_buf_str(body), body->len);
-  if(call->paid)
+  if(call->state == CALL_PAID)
     return og_fail(err, OG_E_PAYMENT, "the server refused the payment "
                    "(HTTP 402 after paying): %s",
                    reason[0] ? reason : "no reason given");
-  if(call->used_session) {
+  if(call->state == CALL_SESSION) {
     /* the session is spent or unknown: ask again without it; paying
      * then is this request's one payment */
     logf_(c, "x402 session no longer accepted (%s); asking for a new "
           "payment demand", reason[0] ? reason : "no reason given");
     session_drop(c, call->tee.id, call->path);
-    call->used_session = 0;
-    return send_attempt(call, err);
+    *next = CALL_UNPAID;
+    return OG_OK;
   }
   if(!c->has_key)
     return og_fail(err, OG_E_PAYMENT, "the server asks for payment (HTTP "
@@ -855,21 +892,60 @@ static og_result on_402(og_call *call, og_http_resp *resp, og_err *err)
     og_buf_free(&d);
   }
   call->out.payment = info;
-  call->paid = 1;
   call->out.paid = 1;
-  return send_attempt(call, err);
+  *next = CALL_PAID;
+  return OG_OK;
 }
 
 static int failover_ok(og_call *call, og_result rc, const og_http_resp *resp)
 {
   og_client *c = call->c;
-  if(!c->registry_mode || c->has_tee_id || call->paid || call->got_data)
+  if(!c->registry_mode || c->has_tee_id || call->state == CALL_PAID ||
+     call->got_data)
     return 0;
   if(resp && resp->status)
     return 0;
   if(call->failovers >= OG_MAX_FAILOVERS)
     return 0;
   return rc == OG_E_CONNECT || rc == OG_E_TLS || rc == OG_E_TIMEOUT;
+}
+
+/* The one transition function: from call->state on ev, to the state the
+ * next attempt is sent in (sent here). OG_OK when a new attempt is on the
+ * wire; otherwise the call is to finish with the result. */
+static og_result call_next(og_call *call, call_event ev, og_http_resp *resp,
+                           og_err *err)
+{
+  call_state next = call->state;
+  og_result r;
+  switch(ev) {
+  case EV_PAYMENT_REQUIRED:
+    /* CALL_UNPAID -> CALL_PAID (signs: the only place that pays),
+     * CALL_SESSION -> CALL_UNPAID, CALL_PAID -> error */
+    r = on_402(call, &next, resp, err);
+    if(r)
+      return r;
+    break;
+  case EV_TEE_UNREACHABLE:
+    /* CALL_UNPAID or CALL_SESSION -> CALL_UNPAID on another TEE (never
+     * after paying: failover_ok) */
+    if(call->state == CALL_PAID)
+      return og_fail(err, OG_E_INTERNAL, "failover after paying");
+    og_bytes32_from_hex(&call->failed[call->failovers], call->tee.id);
+    call->failovers++;
+    call->out.failovers = call->failovers;
+    r = refresh(call->c, call->failed, (size_t)call->failovers, err);
+    if(!r)
+      r = use_tee(call, err);
+    if(r)
+      return r;
+    next = CALL_UNPAID;
+    break;
+  default:
+    return og_fail(err, OG_E_INTERNAL, "unknown call event");
+  }
+  call->state = next;
+  return send_attempt(call, err);
 }
 
 static void http_done(void *user, og_http_xfer *x, og_result rc,
@@ -885,14 +961,9 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
     if(failover_ok(call, rc, resp)) {
       og_err ferr;
       og_err_clear(&ferr);
-      og_bytes32_from_hex(&call->failed[call->failovers], call->tee.id);
       logf_(call->c, "TEE %s failed before answering (%s); re-reading the "
             "registry to try another", call->tee.id, xerr ? xerr->msg : "");
-      call->failovers++;
-      call->out.failovers = call->failovers;
-      if(!refresh(call->c, call->failed, (size_t)call->failovers, &ferr) &&
-         !use_tee(call, &ferr) &&
-         !send_attempt(call, &ferr))
+      if(!call_next(call, EV_TEE_UNREACHABLE, resp, &ferr))
         return;
       logf_(call->c, "no other TEE to fail over to: %s", ferr.msg);
     }
@@ -915,7 +986,7 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
     return;
   }
   if(resp->status == 402) {
-    r = on_402(call, resp, &err);
+    r = call_next(call, EV_PAYMENT_REQUIRED, resp, &err);
     if(r)
       finish(call, r, &err);
     return;
@@ -928,6 +999,21 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
   }
   r = on_success(call, resp, &err);
   finish(call, r, r ? &err : NULL);
+}
+
+static void attest_done(void *user, og_result rc, const og_err *err)
+{
+  og_call *call = user;
+  og_err e;
+  call->attest = NULL;
+  if(rc) { /* like a pin failure: another TEE, or the end */
+    http_done(call, NULL, rc == OG_E_TIMEOUT ? rc : OG_E_TLS, NULL, err);
+    return;
+  }
+  og_err_clear(&e);
+  rc = send_attempt(call, &e);
+  if(rc)
+    finish(call, rc, &e);
 }
 
 static og_result send_attempt(og_call *call, og_err *err)
@@ -943,6 +1029,17 @@ static og_result send_attempt(og_call *call, og_err *err)
   upto_session *s;
   og_result r;
 
+  if(c->attest && call->state != CALL_PAID &&
+     !attest_gate_passed(c->attest, call->tee.id, call->tee.pin,
+                         call->tee.pin_len)) {
+    logf_(c, "attesting TEE %s before the first request", call->tee.id);
+    return attest_gate_start(c->attest, c->http, &call->attest, call->tee.id,
+                             call->tee.endpoint, call->tee.pin,
+                             call->tee.pin_len, call->tee.spki,
+                             call->tee.spki_len, call->tee.pcr,
+                             c->timeout_ms, c->timeout_ms, attest_done,
+                             call, err);
+  }
   elen = strlen(call->tee.endpoint);
   if(elen && call->tee.endpoint[elen - 1] == '/')
     elen--;
@@ -956,9 +1053,8 @@ static og_result send_attempt(og_call *call, og_err *err)
   og_buf_init(&payhdr, OG_X402_MAX_PAYMENT + 64);
   /* only this attempt's own session counts (a failover or a refused
    * session leaves an earlier one behind) */
-  call->used_session = 0;
   call->out.session_reused = 0;
-  if(call->paid) {
+  if(call->state == CALL_PAID) {
     if(og_buf_addstr(&payhdr, pay_hdr_name) ||
        og_buf_add(&payhdr, call->payment.data, call->payment.len))
       return og_fail(err, OG_E_NOMEM, "out of memory");
@@ -968,9 +1064,11 @@ static og_result send_attempt(og_call *call, og_err *err)
           (s = session_find(c, call->tee.id, call->path)) != NULL) {
     snprintf(sess, sizeof(sess), "X-Upto-Session: %s", s->id);
     headers[n++] = sess;
-    call->used_session = 1;
+    call->state = CALL_SESSION;
     call->out.session_reused = 1;
   }
+  else
+    call->state = CALL_UNPAID;
   if(call->stream)
     headers[n++] = "Accept: text/event-stream";
   headers[n] = NULL;
@@ -1012,13 +1110,14 @@ static og_result send_attempt(og_call *call, og_err *err)
       req.connect_timeout_ms = req.total_timeout_ms;
   }
   req.max_body = OG_LLM_MAX_RESPONSE;
-  req.fresh_connect = call->paid; /* one payment goes out exactly once */
+  /* one payment goes out exactly once */
+  req.fresh_connect = call->state == CALL_PAID;
   if(call->stream) {
     req.on_data = on_data;
     req.user = call;
   }
-  logf_(c, "POST %s%s%s", url, call->paid ? " (paid)" : "",
-        call->used_session ? " (x402 session)" : "");
+  logf_(c, "POST %s%s%s", url, call->state == CALL_PAID ? " (paid)" : "",
+        call->state == CALL_SESSION ? " (x402 session)" : "");
   r = og_http_start(c->http, &call->xfer, &req, http_done, call, err);
   og_buf_wipe_free(&payhdr); /* the transport copied the request */
   return r;

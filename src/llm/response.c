@@ -324,18 +324,11 @@ og_result og_llm_cost_opg_text(char *out, size_t outlen,
 
 /* ---- error messages ---- */
 
-/* Copy n bytes of server text s into out (size cap), made visible
- * (og_text_visible). */
-static void clean_copy(char *out, size_t cap, const char *s, size_t n)
-{
-  (void)og_text_visible(out, cap, s, n, 0);
-}
-
 static void append(char *out, size_t cap, const char *s, size_t n)
 {
   size_t o = strlen(out);
   if(o + 1 < cap)
-    clean_copy(out + o, cap - o, s, n);
+    (void)og_text_visible(out + o, cap - o, s, n, 0);
 }
 
 static void append_str(char *out, size_t cap, const json_t *v)
@@ -454,7 +447,7 @@ og_result og_llm_error_message(long http_status, const char *body, size_t len,
       size_t n = nl ? (size_t)(nl - (body + a)) : b - a;
       while(n && is_space((unsigned char)body[a + n - 1]))
         n--;
-      clean_copy(text, sizeof(text), body + a, n);
+      (void)og_text_visible(text, sizeof(text), body + a, n, 0);
     }
     if(!text[0])
       snprintf(text, sizeof(text), "(no message)");

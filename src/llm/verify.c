@@ -10,7 +10,22 @@
 
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
+#include "opengradient/og_u256.h"
 #include "opengradient/og_verify.h"
+
+/* The message a TEE signs: keccak256(request_hash || output_hash ||
+ * uint256 timestamp), next to the verifier that checks it. */
+void og_tee_msg_hash(og_bytes32 *out, const og_bytes32 *request_hash,
+                     const og_bytes32 *output_hash, uint64_t timestamp)
+{
+  unsigned char pre[96];
+  og_u256 ts;
+  og_u256_from_u64(&ts, timestamp);
+  memcpy(pre, request_hash->b, 32);
+  memcpy(pre + 32, output_hash->b, 32);
+  memcpy(pre + 64, ts.b, 32);
+  og_keccak256(out, pre, sizeof(pre));
+}
 
 /* Requests are what we sent: generous but bounded. */
 #define OG_VERIFY_MAX_REQUEST (64u * 1024u * 1024u)

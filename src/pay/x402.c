@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -14,6 +13,7 @@
 #include "opengradient/og_hex.h"
 #include "opengradient/og_x402.h"
 #include "opengradient/og_text.h"
+#include "core/og_random.h"
 
 struct og_x402_required {
   int version;
@@ -723,17 +723,7 @@ og_result og_x402_select(size_t *index, unsigned *warnings,
 static og_result sys_random(void *ctx, unsigned char *p, size_t n)
 {
   (void)ctx;
-  while(n) {
-    ssize_t k = getrandom(p, n, 0);
-    if(k < 0) {
-      if(errno == EINTR)
-        continue;
-      return OG_E_CRYPTO;
-    }
-    p += k;
-    n -= (size_t)k;
-  }
-  return OG_OK;
+  return og_random_bytes(p, n);
 }
 
 static json_t *addr_json(const og_address *a)

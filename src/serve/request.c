@@ -119,6 +119,12 @@ static og_result parse_fields(og_serve_req *r, int completion, og_err *err)
   res = get_stop(r, json_object_get(root, "stop"), err);
   if(res)
     return res;
+  v = json_object_get(root, "web_search"); /* newer gateways */
+  if(v && !json_is_null(v)) {
+    if(!json_is_boolean(v))
+      return og_fail(err, OG_E_USAGE, "web_search: must be true or false");
+    r->params.web_search = json_is_true(v);
+  }
   v = json_object_get(root, "n");
   if(v && !json_is_null(v) &&
      (!json_is_integer(v) || json_integer_value(v) != 1))

@@ -50,6 +50,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ogcanon  # noqa: E402
+import nitro  # noqa: E402
 from ogcanon import keccak256, checksum_address  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -206,7 +207,8 @@ class Gateway:
         "event_delay", "dribble_bytes", "dribble_delay", "ensure_ascii",
         "facilitator", "payment_address", "amount", "max_timeout_seconds",
         "dup_content_type", "verify_reason", "reset_stats",
-        "reset_sessions", "newer", "images", "citations", "cost_opg"}
+        "reset_sessions", "newer", "images", "citations", "cost_opg",
+        "attest_fault"}
 
     def __init__(self, args):
         with open(args.signing_key, "rb") as f:
@@ -220,6 +222,13 @@ class Gateway:
             serialization.Encoding.PEM,
             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
         self.tee_id = "0x" + keccak256(self.spki_der).hex()
+        with open(args.cert, "rb") as f:
+            from cryptography import x509 as _x509
+            tls_der = _x509.load_pem_x509_certificate(f.read()).public_bytes(
+                serialization.Encoding.DER)
+        # /enclave/attestation: a test Nitro chain binding this stand-in's
+        # certificate and signing key (tests/devnet/nitro.py)
+        self.attestor = nitro.Attestor(tls_der, self.spki_der)
         self.wallet = checksum_address(keccak256(b"wallet" + self.spki_der)
                                        [12:].hex())
         self.lock = threading.Lock()
@@ -236,7 +245,7 @@ class Gateway:
             "amount": "100000000000000000", "max_timeout_seconds": 300,
             "dup_content_type": True, "verify_reason": None,
             "newer": bool(args.newer), "images": None, "citations": None,
-            "cost_opg": None,
+            "cost_opg": None, "attest_fault": None,
         }
         self.started = time.time()
         if args.fault:
@@ -322,6 +331,10 @@ class Gateway:
             elif k in ("images", "citations"):
                 if v is not None and not isinstance(v, list):
                     raise ControlError("%s must be a list or null" % k)
+            elif k == "attest_fault":
+                if v is not None and v not in nitro.FAULTS:
+                    raise ControlError("attest_fault: one of %s or null" %
+                                       ", ".join(nitro.FAULTS))
             elif k == "cost_opg":
                 if v is not None and (not isinstance(v, str) or
                                       not v.isdigit()):
@@ -576,6 +589,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(200, self._health())
             if path == "/signing-key" and method == "GET":
                 return self._json(200, self._signing_key())
+            if path == "/enclave/attestation" and method == "GET":
+                return self._attestation()
+            if path == "/_nitro_root" and method == "GET":
+                return self._send(200, gw.attestor.root_pem(),
+                                  ctype="application/x-pem-file")
             if path == "/heartbeat/status" and method == "GET":
                 return self._json(200, {"enabled": False})
             if path == "/_stats" and method == "GET":
@@ -629,6 +647,18 @@ class Handler(BaseHTTPRequestHandler):
                                "last_error": None, "consecutive_failures": 0,
                                "total_fetches": 1, "total_errors": 0,
                                "refresh_interval": 300}}
+
+    def _attestation(self):
+        """nitriding's route: ?nonce=<40 lowercase hex>, base64 + newline."""
+        from urllib.parse import parse_qs
+        q = parse_qs(urlsplit(self.path).query)
+        nonce = q.get("nonce", [""])
+        if len(nonce) != 1 or not re.fullmatch(r"[0-9a-f]{40}", nonce[0]):
+            return self._send(400, b"bad nonce\n", ctype="text/plain")
+        doc = self.server.gw.attestor.document(bytes.fromhex(nonce[0]),
+                                               self.cfg["attest_fault"])
+        return self._send(200, base64.b64encode(doc) + b"\n",
+                          ctype="text/plain; charset=utf-8")
 
     def _signing_key(self):
         gw = self.server.gw

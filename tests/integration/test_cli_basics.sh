@@ -66,4 +66,26 @@ expect_rc 0 "clear --yes"; [ ! -f "$F" ] || fail "config still there"
 run_og config show
 expect_rc 0 "show empty"; expect_out "Config is empty" "empty config message"
 ok "config clear"
+
+# --json on init and clear: one object on stdout, nothing else there
+OUT=$(printf '%s\n\n\n\n' "0x$KEY" | "$OG_BIN" config init --json 2>/dev/null); RC=$?
+expect_rc 0 "config init --json"
+json_check "d == {'path': '$F', 'saved': True}" "config init --json object"
+run_og config clear --yes --json
+expect_rc 0 "config clear --json"
+json_check "d == {'path': '$F', 'cleared': True}" "config clear --json object"
+run_og config clear --yes --json
+json_check "d['cleared'] is False" "config clear --json with nothing to clear"
+ok "config init and clear speak JSON with --json"
+
+# make demo shows each command quoted so that it pastes back into a shell
+eval "$(sed -n '/^shq()/,/^}/p' "$ROOT/scripts/demo.sh")"
+ARGS=(chat --messages '[{"role":"user","content":"it'"'"'s $HOME `x` \\n"}]' --max-tokens 5)
+eval "set -- $(shq "${ARGS[@]}")"
+[ "$#" -eq "${#ARGS[@]}" ] || fail "demo quoting: $# words for ${#ARGS[@]}"
+for i in "${!ARGS[@]}"; do
+  j=$((i + 1))
+  [ "${!j}" = "${ARGS[$i]}" ] || fail "demo quoting changed word $i: ${!j}"
+done
+ok "make demo prints commands that paste back exactly"
 echo "$TESTS_RUN checks passed"

@@ -78,7 +78,7 @@ pkg-config --exists opengradient || fail "pkg-config cannot find opengradient"
 # static library: jansson (public API) and the private dependencies
 cc -o "$P/chat" "$ROOT/examples/chat.c" $(pkg-config --cflags opengradient) \
   "$LIBDIR/libopengradient.a" \
-  $(pkg-config --libs libcurl openssl libsecp256k1 jansson nettle) \
+  $(pkg-config --libs libcurl openssl libsecp256k1 jansson nettle libcbor) \
   || fail "build an example against the installed static library"
 cc -o "$P/chat_so" "$ROOT/examples/chat.c" $(pkg-config --cflags --libs opengradient) \
   -Wl,-rpath,"$LIBDIR" || fail "build against the installed shared library"

@@ -21,10 +21,10 @@ export OG_TEE_ID=$TEE_0_ID
 SPID=
 
 start_serve() { # serve options...: sets SPID, URL, PORT
-  "$OG_BIN" serve --listen 127.0.0.1:0 --json "$@" >"$W/s.out" 2>"$W/s.err" &
+  ${SERVE_PREFIX:-} "$OG_BIN" serve --listen 127.0.0.1:0 --json "$@" >"$W/s.out" 2>"$W/s.err" &
   SPID=$!
   local i
-  for i in $(seq 100); do
+  for i in $(seq 300); do
     grep -q listening "$W/s.out" 2>/dev/null && break
     kill -0 "$SPID" 2>/dev/null || fail "serve $*: exited: $(cat "$W/s.err")"
     sleep 0.1
@@ -38,12 +38,14 @@ stop_serve() { # sets SRC (exit code of serve)
   wait "$SPID"
   SRC=$?
   SPID=
+  [ "$SRC" = 0 ] || fail "serve exited $SRC: $(grep -v '^127.0.0.1 ' "$W/s.err" | tail -5)"
   case "$(cat "$W/s.err")" in
     *"$KEYHEX"*|*"Hello from"*|*"Echo:"*|*"sekrit"*)
       fail "the access log holds a key, a prompt or an answer" ;;
   esac
 }
 serve_cleanup() {
+  [ -n "${TEE_0_GATEWAY_PID:-}" ] && kill -CONT "$TEE_0_GATEWAY_PID" 2>/dev/null
   [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null
   llm_cleanup
 }
@@ -220,8 +222,30 @@ pycheck "S['payments_received'] == 0 and S['payment_rejections'] == []" "nothing
 metric opengradient_payments_total
 [ "$M" = 0 ] || fail "payments metric over budget: $M"
 stop_serve
+
+# after SIGTERM, a request that needs a new signature gets 503: it came
+# in before, and its 402 arrives after (the stand-in is stopped meanwhile)
+ctl 0 '{"reset_stats": true, "reset_sessions": true}'
+start_serve
+kill -STOP "$TEE_0_GATEWAY_PID"
+curl -s -o "$W/late" -w '%{http_code}' "$URL/v1/chat/completions" -d "$CHAT" >"$W/late.code" &
+CPID=$!
+for i in $(seq 50); do metric opengradient_inflight_requests; [ "$M" = 1 ] && break; sleep 0.05; done
+kill -TERM "$SPID"
+sleep 0.3
+kill -CONT "$TEE_0_GATEWAY_PID"
+wait $CPID
+wait "$SPID"
+SRC=$?
+SPID=
+[ "$SRC" = 0 ] || fail "serve after SIGTERM: exit $SRC"
+OUT=$(cat "$W/late"); CODE=$(cat "$W/late.code")
+expect_error 503 "a new signature after SIGTERM"
+json_check "d['error']['code'] == 'shutting_down'" "503 says shutting down"
+stats 0
+pycheck "S['payments_received'] == 0 and S['payment_required_sent'] == 1" "no payment sent after SIGTERM"
 ctl 0 '{"x402": false, "reset_stats": true, "reset_sessions": true}'
-ok "x402: one payment per request, the session reused across clients, metrics; --budget: 402 and nothing sent"
+ok "x402: one payment per request, the session reused across clients, metrics; --budget: 402 and nothing sent; after SIGTERM a new signature is refused (503)"
 
 # ------------------------------------------------------ back-pressure
 # a client that stops reading a long stream for a while: serve pauses the
@@ -255,6 +279,51 @@ case "$BUILD" in
   *) [ "$HWM" -lt 65536 ] || fail "serve's peak RSS $HWM KiB while a client did not read" ;;
 esac
 ok "back-pressure: a client that stops reading gets the whole stream later; serve peak RSS ${HWM} KiB"
+
+# a client that never reads again is dropped after --timeout, and its
+# upstream with it: it cannot pin a TEE connection forever
+start_serve --timeout 2
+"$PYTHON" - "$PORT" <<'PY' &
+import json, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+body = json.dumps({"model": "bench/bench-300000", "stream": True,
+                   "messages": [{"role": "user", "content": "x"}]}).encode()
+s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body) + body)
+time.sleep(30)
+PY
+RPID=$!
+for i in $(seq 50); do metric opengradient_inflight_requests; [ "$M" = 1 ] && break; sleep 0.1; done
+[ "$M" = 1 ] || fail "the stalled stream never started"
+for i in $(seq 100); do metric opengradient_inflight_requests; [ "$M" = 0 ] && break; sleep 0.1; done
+[ "$M" = 0 ] || fail "a client that does not read still holds its upstream"
+kill "$RPID" 2>/dev/null
+wait "$RPID" 2>/dev/null
+stop_serve
+grep -q 'stream.* aborted' "$W/s.err" || fail "no aborted stream in the access log: $(tail -3 "$W/s.err")"
+ok "a client that stops reading for --timeout is dropped with its upstream"
+
+# ------------------------------------------------------------ valgrind
+# (normal build only: ASan already watches the ASan build)
+case "$BUILD" in
+  *asan*) ;;
+  *)
+    SERVE_PREFIX="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+    start_serve --timeout 30
+    req POST /v1/chat/completions -d "$CHAT"
+    [ "$CODE" = 200 ] || fail "valgrind: chat $CODE"
+    req POST /v1/chat/completions -d "$SCHAT"
+    grep -q '\[DONE\]' <<<"$OUT" || fail "valgrind: stream"
+    req POST /v1/completions -d '{"model":"gpt-5","prompt":"x","stream":true}'
+    grep -q '\[DONE\]' <<<"$OUT" || fail "valgrind: completion stream"
+    req POST /v1/chat/completions -d '{"model":'
+    expect_error 400 "valgrind: bad JSON"
+    stop_serve
+    SERVE_PREFIX=
+    ok "serve under valgrind: chat, streams, an error, drain: no leak, no error"
+    ;;
+esac
 
 # -------------------------------------------------- concurrent streams
 ctl 0 '{"bench_delay": 0.25}'

@@ -8,6 +8,7 @@
 #include "opengradient/og_buf.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
+#include "core/og_random.h"
 
 static void test_keccak_vectors(void **state)
 {
@@ -165,6 +166,19 @@ static void test_buf_cap(void **state)
   assert_string_equal(og_buf_str(&b), "");
 }
 
+/* The one random source fills what it is asked for. */
+static void test_random_bytes(void **state)
+{
+  unsigned char a[64], b[64];
+  (void)state;
+  memset(a, 0, sizeof(a));
+  memset(b, 0, sizeof(b));
+  assert_int_equal(og_random_bytes(a, sizeof(a)), OG_OK);
+  assert_int_equal(og_random_bytes(b, sizeof(b)), OG_OK);
+  assert_memory_not_equal(a, b, sizeof(a));
+  assert_int_equal(og_random_bytes(a, 0), OG_OK);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -174,6 +188,7 @@ int main(void)
     cmocka_unit_test(test_hex_and_quantity),
     cmocka_unit_test(test_base64),
     cmocka_unit_test(test_buf_cap),
+    cmocka_unit_test(test_random_bytes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

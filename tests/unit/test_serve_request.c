@@ -31,6 +31,7 @@ static void test_chat(void **state)
   assert_int_equal(r.params.n_stop, 1);
   assert_string_equal(r.params.stop[0], "END");
   assert_int_equal(json_array_size(r.params.messages), 1);
+  assert_int_equal(r.params.web_search, 0);
   og_serve_req_free(&r);
 
   /* defaults, provider/model kept, max_completion_tokens, object choice */
@@ -56,8 +57,10 @@ static void test_completion(void **state)
   og_err err;
   (void)state;
   assert_int_equal(parse(&r, 1, "{\"model\":\"openai/gpt-5\",\"prompt\":"
-                         "[\"Say hi\"],\"stream\":true}", &err), OG_OK);
+                         "[\"Say hi\"],\"stream\":true,\"web_search\":true}",
+                         &err), OG_OK);
   assert_string_equal(r.params.prompt, "Say hi");
+  assert_int_equal(r.params.web_search, 1);
   assert_int_equal(r.stream, 1);
   assert_int_equal(r.params.stream, 0); /* never streamed upstream */
   assert_int_equal(r.params.max_tokens, OG_SERVE_DEFAULT_MAX_TOKENS);
@@ -89,6 +92,8 @@ static void test_bad(void **state)
     {0, "{\"model\":\"gpt-5\",\"messages\":[{\"role\":\"user\",\"content\":"
         "\"x\"}],\"n\":2}", "n:"},
     {1, "{\"model\":\"gpt-5\"}", "prompt"},
+    {1, "{\"model\":\"gpt-5\",\"prompt\":\"x\",\"web_search\":1}",
+     "web_search"},
     {1, "{\"model\":\"gpt-5\",\"prompt\":\"x\",\"messages\":[]}",
      "chat/completions"},
     {0, "", "empty"},

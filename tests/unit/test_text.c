@@ -65,6 +65,10 @@ static void test_cut(void **state)
   used = og_text_visible(out, 6, "abcd\xc3\xa9", 6, 0);
   assert_int_equal(used, 4);
   assert_string_equal(out, "abcd");
+  /* a whole character at the cut is kept */
+  used = og_text_visible(out, sizeof(out), "abcde\xc3\xa9x", 8, 0);
+  assert_int_equal(used, 7);
+  assert_string_equal(out, "abcde\xc3\xa9");
   used = og_text_visible(out, 1, "abc", 3, 0);
   assert_int_equal(used, 0);
   assert_string_equal(out, "");
