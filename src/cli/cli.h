@@ -151,6 +151,10 @@ void cli_print_tee_block(cli *c, const char *endpoint, const char *tee_id,
 void cli_put_text(cli *c, FILE *f, const char *s, size_t n);
 void cli_put_field(cli *c, FILE *f, const char *s);
 void cli_put_answer(cli *c, const char *s, size_t n);
+/* Extra jansson flags for JSON on stdout: JSON_ENSURE_ASCII on a terminal
+ * (C1 controls and bidi overrides arrive as \uXXXX escapes; the JSON means
+ * the same), none into a pipe or file. */
+size_t cli_json_flags(const cli *c);
 
 #define CLR_RESET "0"
 #define CLR_BOLD "1"

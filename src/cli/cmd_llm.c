@@ -601,7 +601,8 @@ static void stream_header(llm_run *run)
  * memory. */
 static int ndjson_line(cli *c, const json_t *line)
 {
-  char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                       cli_json_flags(c));
   if(!s)
     return 1;
   fprintf(c->out, "%s\n", s);
@@ -615,12 +616,13 @@ static int ndjson_line(cli *c, const json_t *line)
 /* Whether jansson would escape anything in s: '"', '\\' or a control
  * character (the UTF-8 is already checked; without JSON_ENSURE_ASCII or
  * JSON_ESCAPE_SLASH nothing else is escaped). */
-static int needs_escape(const char *s, size_t n)
+static int needs_escape(const cli *c, const char *s, size_t n)
 {
   size_t i;
+  /* on a terminal, non-ASCII is written as \uXXXX too (cli_json_flags) */
   for(i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
-    if(ch < 0x20 || ch == '"' || ch == '\\')
+    if(ch < 0x20 || ch == '"' || ch == '\\' || (ch >= 0x80 && c->tty_out))
       return 1;
   }
   return 0;
@@ -636,7 +638,7 @@ static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
   int rc;
   if(!s)
     return og_buf_add(out, "null", 4) ? 1 : 0;
-  if(!needs_escape(s, n))
+  if(!needs_escape(run->c, s, n))
     return og_buf_add(out, "\"", 1) || og_buf_add(out, s, n) ||
            og_buf_add(out, "\"", 1) ? 1 : 0;
   if(!run->nd_str)
@@ -644,12 +646,14 @@ static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
   /* the library checked the UTF-8 with jansson's rules */
   if(!run->nd_str || json_string_setn_nocheck(run->nd_str, s, n))
     return 1;
-  k = json_dumpb(run->nd_str, small, sizeof(small), JSON_ENCODE_ANY);
+  k = json_dumpb(run->nd_str, small, sizeof(small),
+                 JSON_ENCODE_ANY | cli_json_flags(run->c));
   if(!k)
     return 1;
   if(k > sizeof(small)) {
     big = malloc(k);
-    if(!big || json_dumpb(run->nd_str, big, k, JSON_ENCODE_ANY) != k) {
+    if(!big || json_dumpb(run->nd_str, big, k,
+                               JSON_ENCODE_ANY | cli_json_flags(run->c)) != k) {
       free(big);
       return 1;
     }
@@ -702,7 +706,7 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
     run->nd_have_tail = 1;
   }
   run->wrote = 1;
-  if(ch->content && !needs_escape(ch->content, ch->content_len)) {
+  if(ch->content && !needs_escape(run->c, ch->content, ch->content_len)) {
     /* the common case: one write into stdio's buffer */
     char buf[2048];
     size_t hl = sizeof(head) - 1, n = hl + ch->content_len + 2 +

@@ -24,6 +24,11 @@ static void put_visible(FILE *f, const char *s, size_t n, unsigned flags)
   }
 }
 
+size_t cli_json_flags(const cli *c)
+{
+  return c->tty_out ? JSON_ENSURE_ASCII : 0;
+}
+
 void cli_put_text(cli *c, FILE *f, const char *s, size_t n)
 {
   if(!s)
@@ -77,7 +82,7 @@ static int report(cli *c, og_result r, const char *msg)
     json_t *o = json_pack("{s:{s:i,s:s}}", "error", "exit_code", code,
                           "message", msg);
     if(o) {
-      char *s = json_dumps(o, JSON_COMPACT);
+      char *s = json_dumps(o, JSON_COMPACT | cli_json_flags(c));
       if(s) {
         fprintf(c->out, "%s\n", s);
         free(s);
@@ -146,7 +151,8 @@ int cli_print_json(cli *c, json_t *j)
   char *s;
   if(!j)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");
-  s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+  s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                 JSON_REAL_PRECISION(12) | cli_json_flags(c));
   json_decref(j);
   if(!s)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");

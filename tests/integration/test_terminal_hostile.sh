@@ -49,11 +49,15 @@ on_tty() {
   ERR=$OUT
 }
 # no_raw FILE what: no byte that drives a terminal (other than the
-# spinner's own line clearing, CR ESC [ K) reached FILE
+# spinner's own line clearing, CR ESC [ K) reached FILE. With a third
+# argument "json", DEL is allowed (JSON writes it as it is; a terminal
+# shows nothing for it)
 no_raw() {
-  "$PYTHON" - "$1" "$2" <<'PY' || fail "$2: raw control bytes reached the terminal"
+  "$PYTHON" - "$1" "$2" "${3:-}" <<'PY' || fail "$2: raw control bytes reached the terminal"
 import re, sys
 d = open(sys.argv[1], "rb").read().replace(b"\r\x1b[K", b"")
+if sys.argv[3] == "json":
+    d = d.replace(b"\x7f", b"")
 bad = {"ESC": b"\x1b", "BEL": b"\x07", "NUL": b"\x00", "DEL": b"\x7f",
        "C1 (UTF-8)": re.compile(rb"\xc2[\x80-\x9f]"),
        "raw C1 byte 0x9b": re.compile(rb"(?<![\xc2-\xf4\x80-\xbf])\x9b"),
@@ -128,6 +132,31 @@ on_tty -- chat "${D[@]}" --model openai/gpt-5 --messages "$HI" --stream --raw
 expect_rc 0 "stream --raw"
 contains_bytes "$W/tty" "$W/evil.bin" "stream --raw"
 ok "streamed answer: visible on a terminal, raw with --raw, byte-exact into a file"
+
+# --json on a terminal: non-ASCII as \uXXXX escapes, the same JSON
+# json_tty what: every JSON line on the terminal parses, and the final one's
+# chat_output content is hostile.py's EVIL exactly
+json_tty() {
+  "$PYTHON" - "$W/tty" "$W/evil.bin" <<'PY' || fail "$1: JSON on the terminal"
+import json, sys
+d = open(sys.argv[1], "rb").read()
+evil = open(sys.argv[2], "rb").read().decode()
+lines = [l for l in d[d.index(b"{"):].split(b"\n") if l.strip()]
+objs = [json.loads(l) for l in lines]
+assert objs[-1]["chat_output"]["content"] == evil, objs[-1]["chat_output"]
+PY
+}
+gctl '{"mode": "evil"}'
+on_tty -- chat "${D[@]}" --model openai/gpt-5 --messages "$HI" --json
+expect_rc 0 "--json on a terminal"
+no_raw "$W/tty" "--json on a terminal" json
+json_tty "--json"
+gctl '{"mode": "evil_stream"}'
+on_tty -- chat "${D[@]}" --model openai/gpt-5 --messages "$HI" --json --stream
+expect_rc 0 "--stream --json on a terminal"
+no_raw "$W/tty" "--stream --json on a terminal" json
+json_tty "--stream --json"
+ok "--json on a terminal: escapes only, the same JSON"
 
 # error messages: stderr is always made safe (terminal or file)
 gctl '{"mode": "evil_error"}'
