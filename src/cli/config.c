@@ -476,7 +476,8 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
   if(!j)
     return 0;
   env = json_string_value(json_object_get(j, "private_key"));
-  if(env && *env && secret_mode_check(c, "config file", path, mode)) {
+  /* every secret in it counts (private_key, alpha_private_key, password) */
+  if(config_has_secret(j) && secret_mode_check(c, "config file", path, mode)) {
     config_free(j);
     return -1;
   }

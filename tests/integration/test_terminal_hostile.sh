@@ -210,6 +210,12 @@ expect_rc 1 "0660 config holding a key"
 chmod 600 "$W/.opengradient_config.json"
 run_og chat "${D[@]}" --model openai/gpt-5 --messages "$HI"
 expect_rc 0 "0600 config"
+# every secret counts: a password alone is enough to refuse the file
+printf '{"email": "a@b.c", "password": "hunter2"}\n' > "$W/.opengradient_config.json"
+chmod 640 "$W/.opengradient_config.json"
+run_og chat "${D[@]}" --model openai/gpt-5 --messages "$HI"
+expect_rc 1 "0640 config holding a password"
+expect_err "chmod 600" "the fix in the message"
 # a config without a secret is not refused
 printf '{"email": "a@b.c"}\n' > "$W/.opengradient_config.json"
 chmod 644 "$W/.opengradient_config.json"
