@@ -438,6 +438,13 @@ static int copy_key(cli *c, const char *src, const char *what, char *out,
   return 1;
 }
 
+/* No core dump or ptrace of a process that holds a secret: set before a
+ * secret is read, kept until exit. */
+static void no_dump(void)
+{
+  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int cli_load_private_key(cli *c, char *out, size_t outlen)
 {
   char path[4096];
@@ -445,14 +452,14 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
   json_t *j;
   const char *env;
   mode_t mode = 0;
-  /* no core dump or ptrace of a process that holds the key: set before
-   * any secret is read, kept until exit */
-  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  struct stat st;
   if(cli_has(c, OPT_PRIVATE_KEY_FILE)) {
     og_buf b;
     const char *f = cli_opt_str(c, OPT_PRIVATE_KEY_FILE, NULL);
-    int st = read_small_file(f, &b, KEYFILE_MAX, &mode);
-    if(st) {
+    int rd;
+    no_dump();
+    rd = read_small_file(f, &b, KEYFILE_MAX, &mode);
+    if(rd) {
       og_buf_wipe_free(&b);
       cli_error(c, OG_E_USAGE, "--private-key-file: cannot read %s", f);
       return -1;
@@ -466,10 +473,14 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
     return rc;
   }
   env = getenv("OG_PRIVATE_KEY");
-  if(env && *env)
+  if(env && *env) {
+    no_dump();
     return copy_key(c, env, "OG_PRIVATE_KEY", out, outlen);
+  }
   if(config_path(path, sizeof(path)))
     return 0;
+  if(stat(path, &st) == 0) /* it may hold secrets */
+    no_dump();
   j = config_load(c, path, &missing, &bad, &mode);
   if(bad)
     return -1;

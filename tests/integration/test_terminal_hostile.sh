@@ -237,4 +237,36 @@ chmod 600 "$W/key"
 run_og chat "${D[@]}" --model openai/gpt-5 --messages "$HI" --private-key-file "$W/key"
 expect_rc 0 "0600 --private-key-file"
 ok "a --private-key-file open to group or others is refused; 0600 accepted"
+# not dumpable while a key is loaded: the kernel then gives /proc/PID/* to
+# root instead of the process's user (needs root to run it as nobody)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  mkdir "$W/nb" && cp "$W/key" "$W/gw.pem" "$W/nb/" && chmod 711 "$W" &&
+    chown -R 65534:65534 "$W/nb" || fail "nobody's files"
+  gctl '{"mode": "trickle", "trickle_s": 0.5}'
+  # proc_owner [key-args...]: owner of /proc/PID once the command is waiting
+  proc_owner() {
+    local pid owner="" i
+    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$W/nb" \
+      "$OG_BIN" chat --llm-server-url "$GW" --tls-cert "$W/nb/gw.pem" \
+      --no-verify --model openai/gpt-5 --messages "$HI" --max-time 20 "$@" \
+      >/dev/null 2>&1 </dev/null &
+    pid=$!
+    for i in $(seq 50); do # the request is sent after any key was loaded
+      curl -sk "$GW/_stats" | grep -q '"path"' && break
+      sleep 0.1
+    done
+    owner=$(stat -c %u "/proc/$pid/status" 2>/dev/null)
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    echo "$owner"
+  }
+  gctl '{"reset": true, "mode": "trickle", "trickle_s": 0.5}'
+  [ "$(proc_owner)" = 65534 ] || fail "without a key the process should stay dumpable (control)"
+  gctl '{"reset": true, "mode": "trickle", "trickle_s": 0.5}'
+  [ "$(proc_owner --private-key-file "$W/nb/key")" = 0 ] ||
+    fail "the process is dumpable while it holds a key"
+  gctl '{"reset": true}'
+  ok "the process is not dumpable while a key is loaded"
+else
+  echo "# not root: the dumpable check is skipped"
+fi
 echo "$TESTS_RUN checks passed"
