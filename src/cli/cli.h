@@ -25,6 +25,7 @@ typedef enum cli_cmd {
   CMD_APPROVE,
   CMD_MODELS,
   CMD_SERVE,
+  CMD_LOGIN,
   CMD_TEE_ATTEST,
   CMD_COUNT
 } cli_cmd;
@@ -58,6 +59,8 @@ typedef enum cli_opt_id {
   OPT_PAYMENT_ASSET,
   OPT_MAX_TIME,
   OPT_RAW,
+  OPT_RELAY_URL,
+  OPT_RELAY_TOKEN_FILE,
   /* command options */
   OPT_MODEL,
   OPT_PROMPT,
@@ -83,6 +86,9 @@ typedef enum cli_opt_id {
   OPT_BUDGET,
   OPT_MAX_CONCURRENT,
   OPT_DRAIN_TIMEOUT,
+  OPT_CHAT_APP_URL,
+  OPT_PORT,
+  OPT_NO_BROWSER,
   /* attestation and quorum (issue 12) */
   OPT_RPC_QUORUM,
   OPT_ATTEST,
@@ -174,6 +180,17 @@ int cmd_config(cli *c);
  * file, as hex text in a buffer the caller wipes; 0 = none configured,
  * 1 = found, -1 = error already reported. */
 int cli_load_private_key(cli *c, char *out, size_t outlen);
+/* Confidential mode: the relay URL (--relay-url, even '' = off, then
+ * OG_RELAY_URL, then the config's relay_url) and its bearer token
+ * (--relay-token-file, OG_RELAY_TOKEN, the config's relay_token; secret
+ * files must be 0600). url[0] = 0 when off. 0 ok, else the exit code. */
+int cli_load_relay(cli *c, char *url, size_t urln, char *token,
+                   size_t tokenn);
+/* Store string members into the config file (0600, other keys kept). */
+int cli_config_store(cli *c, json_t *updates);
+/* Registry settings that login stored (rpc_url, tee_registry) become the
+ * defaults of --rpc-url and --registry, announced on stderr. */
+int cli_apply_login_defaults(cli *c);
 
 /* Commands implemented elsewhere. */
 int cmd_tee(cli *c);
@@ -182,6 +199,7 @@ int cmd_verify(cli *c);
 int cmd_approve(cli *c);
 int cmd_models(cli *c);
 int cmd_serve(cli *c);
+int cmd_login(cli *c);
 int cmd_attest(cli *c);
 /* cmd_attest.c: --attest and --nitro-root into a client configuration;
  * 0 or the exit code after reporting. */

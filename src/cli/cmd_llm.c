@@ -219,6 +219,45 @@ static int user_json(llm_run *run, cli_opt_id text_opt, cli_opt_id file_opt,
   return 0;
 }
 
+/* Confidential mode (--relay-url, OG_RELAY_URL or login's relay_url):
+ * chat only; the relay and its token into run->up. shown_relay is the
+ * URL as given, for --json's "relay". */
+static const char *shown_relay;
+static int relay_options(llm_run *run)
+{
+  cli *c = run->c;
+  int explicit_url = cli_has(c, OPT_RELAY_URL) &&
+                     *cli_opt_str(c, OPT_RELAY_URL, "");
+  int rc;
+  if(run->completion) {
+    if(explicit_url && !c->opt[OPT_RELAY_URL].from_env)
+      return cli_error(c, OG_E_USAGE, "--relay-url: confidential mode is "
+                       "for chat only");
+    return 0;
+  }
+  if(cli_has(c, OPT_LLM_SERVER_URL)) {
+    if(explicit_url)
+      return cli_error(c, OG_E_USAGE, "--relay-url takes the TEE and its "
+                       "OHTTP key from the registry; it does not go with "
+                       "--llm-server-url");
+    return 0; /* a stored relay_url does not apply to a direct server */
+  }
+  rc = cli_load_relay(c, run->up.relay_url, sizeof(run->up.relay_url),
+                      run->up.relay_token, sizeof(run->up.relay_token));
+  if(rc)
+    return rc;
+  if(run->up.relay_url[0] && cli_has(c, OPT_ATTEST))
+    return cli_error(c, OG_E_USAGE, "--attest does not combine with "
+                     "--relay-url for now (turn one off; --relay-url '' "
+                     "turns confidential mode off)");
+  if(run->up.relay_url[0]) {
+    shown_relay = run->up.relay_url;
+    cli_verbose(c, "confidential mode: sealed requests go through the "
+                "relay %s", run->up.relay_url);
+  }
+  return 0;
+}
+
 static int check_options(llm_run *run, og_client_config *cfg)
 {
   cli *c = run->c;
@@ -319,6 +358,9 @@ static int check_options(llm_run *run, og_client_config *cfg)
       return llm_fail(c, r, &err);
   }
 
+  rc = relay_options(run);
+  if(rc)
+    return rc;
   return cli_client_config(c, &run->up, cfg);
 }
 
@@ -370,7 +412,20 @@ int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
   }
   else {
     cli_registry reg;
-    if(cli_has(c, OPT_TLS_CERT))
+    if(u->relay_url[0]) {
+      /* confidential mode: --tls-cert pins the relay */
+      cfg->relay_url = u->relay_url;
+      cfg->relay_token = u->relay_token[0] ? u->relay_token : NULL;
+      if(cli_has(c, OPT_TLS_CERT)) {
+        rc = cli_load_cert(c, "--tls-cert",
+                           cli_opt_str(c, OPT_TLS_CERT, NULL), &u->cert);
+        if(rc)
+          return rc;
+        cfg->tls_cert_der = u->cert.data;
+        cfg->tls_cert_der_len = u->cert.len;
+      }
+    }
+    else if(cli_has(c, OPT_TLS_CERT))
       return cli_error(c, OG_E_USAGE, "--tls-cert goes with "
                        "--llm-server-url (registry TEEs are pinned to their "
                        "registered certificate)");
@@ -470,6 +525,11 @@ static json_t *tee_object(const og_inference *inf)
 static void add_result_fields(json_t *o, const og_inference *inf)
 {
   const og_llm_result *a = &inf->answer;
+  if(inf->confidential) {
+    json_object_set_new(o, "confidential", json_true());
+    json_object_set_new(o, "relay", json_string(shown_relay ? shown_relay
+                                                            : ""));
+  }
   json_object_set_new(o, "tee", tee_object(inf));
   json_object_set_new(o, "tee_signature", a->tee_signature ?
                       json_string(a->tee_signature) : json_null());
@@ -988,6 +1048,7 @@ void cli_upstream_free(cli_upstream *u)
   og_buf_free(&u->cert);
   og_buf_free(&u->spki);
   og_wipe(u->key, sizeof(u->key));
+  og_wipe(u->relay_token, sizeof(u->relay_token));
   free(u->assets);
   u->assets = NULL;
 }

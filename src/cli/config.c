@@ -116,12 +116,16 @@ static void wipe_json_strings(json_t *j)
   }
 }
 
+/* Every secret the config file may hold. */
+static const char *const secret_keys[] = {"private_key", "alpha_private_key",
+                                          "password", "relay_token"};
+
 static int config_has_secret(const json_t *j)
 {
   size_t i;
-  for(i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
-    const char *v = json_string_value(json_object_get(j, config_keys[i]));
-    if(config_secret[i] && v && *v)
+  for(i = 0; i < sizeof(secret_keys) / sizeof(secret_keys[0]); i++) {
+    const char *v = json_string_value(json_object_get(j, secret_keys[i]));
+    if(v && *v)
       return 1;
   }
   return 0;
@@ -496,4 +500,167 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
                                 outlen) : 0;
   config_free(j);
   return rc;
+}
+
+/* ------------------------- login and the relay ------------------------- */
+
+/* Trimmed copy of a token; 1 ok, -1 error reported. */
+static int copy_token(cli *c, const char *src, const char *what, char *out,
+                      size_t n)
+{
+  size_t len, i;
+  while(*src == ' ' || *src == '\t' || *src == '\n' || *src == '\r')
+    src++;
+  len = strcspn(src, "\r\n");
+  while(len && (src[len - 1] == ' ' || src[len - 1] == '\t'))
+    len--;
+  if(!len || len >= n) {
+    cli_error(c, OG_E_USAGE, "%s does not hold a relay token", what);
+    return -1;
+  }
+  for(i = 0; i < len; i++)
+    if((unsigned char)src[i] <= 0x20 || src[i] == 0x7f) {
+      cli_error(c, OG_E_USAGE, "%s: the relay token holds a space or a "
+                "control character", what);
+      return -1;
+    }
+  memcpy(out, src, len);
+  out[len] = 0;
+  return 1;
+}
+
+int cli_load_relay(cli *c, char *url, size_t urln, char *token,
+                   size_t tokenn)
+{
+  char path[4096];
+  int missing = 1, bad = 0, have_path;
+  json_t *j = NULL;
+  const char *v;
+  mode_t mode = 0;
+  url[0] = 0;
+  token[0] = 0;
+  have_path = !config_path(path, sizeof(path));
+  if(have_path && (!cli_has(c, OPT_RELAY_URL) ||
+                   (!cli_has(c, OPT_RELAY_TOKEN_FILE) &&
+                    !(getenv("OG_RELAY_TOKEN") && *getenv("OG_RELAY_TOKEN"))))) {
+    struct stat st;
+    if(stat(path, &st) == 0) /* it may hold secrets */
+      no_dump();
+    j = config_load(c, path, &missing, &bad, &mode);
+    if(bad)
+      return og_exit_code(OG_E_USAGE);
+  }
+  if(cli_has(c, OPT_RELAY_URL))
+    v = cli_opt_str(c, OPT_RELAY_URL, "");
+  else
+    v = j ? json_string_value(json_object_get(j, "relay_url")) : NULL;
+  if(!v || !*v) {
+    config_free(j);
+    return 0; /* confidential mode off */
+  }
+  if(strlen(v) >= urln) {
+    config_free(j);
+    return cli_error(c, OG_E_USAGE, "--relay-url: the URL is too long");
+  }
+  snprintf(url, urln, "%s", v);
+  if(cli_has(c, OPT_RELAY_TOKEN_FILE)) {
+    og_buf b;
+    const char *f = cli_opt_str(c, OPT_RELAY_TOKEN_FILE, NULL);
+    int st, rc;
+    config_free(j);
+    no_dump();
+    st = read_small_file(f, &b, KEYFILE_MAX, &mode);
+    if(st) {
+      og_buf_wipe_free(&b);
+      return cli_error(c, OG_E_USAGE, "--relay-token-file: cannot read %s",
+                       f);
+    }
+    if(secret_mode_check(c, "--relay-token-file:", f, mode)) {
+      og_buf_wipe_free(&b);
+      return og_exit_code(OG_E_USAGE);
+    }
+    rc = copy_token(c, og_buf_str(&b), "--relay-token-file", token, tokenn);
+    og_buf_wipe_free(&b);
+    return rc < 0 ? og_exit_code(OG_E_USAGE) : 0;
+  }
+  v = getenv("OG_RELAY_TOKEN");
+  if(v && *v) {
+    config_free(j);
+    no_dump();
+    return copy_token(c, v, "OG_RELAY_TOKEN", token, tokenn) < 0 ?
+           og_exit_code(OG_E_USAGE) : 0;
+  }
+  v = j ? json_string_value(json_object_get(j, "relay_token")) : NULL;
+  if(v && *v) {
+    int rc;
+    if(secret_mode_check(c, "config file", path, mode)) {
+      config_free(j);
+      return og_exit_code(OG_E_USAGE);
+    }
+    rc = copy_token(c, v, "the config file's relay_token", token, tokenn);
+    config_free(j);
+    return rc < 0 ? og_exit_code(OG_E_USAGE) : 0;
+  }
+  config_free(j);
+  return 0;
+}
+
+int cli_config_store(cli *c, json_t *updates)
+{
+  char path[4096];
+  int missing, bad, rc;
+  json_t *j;
+  const char *k;
+  json_t *v;
+  mode_t mode;
+  if(config_path(path, sizeof(path)))
+    return cli_error(c, OG_E_IO, "HOME is not set: nowhere to store the "
+                     "configuration");
+  j = config_load(c, path, &missing, &bad, &mode);
+  if(bad)
+    return og_exit_code(OG_E_USAGE);
+  if(!j)
+    j = json_object();
+  if(!j)
+    return cli_error(c, OG_E_NOMEM, "out of memory");
+  json_object_foreach(updates, k, v)
+    json_object_set(j, k, v);
+  rc = config_save(c, path, j);
+  config_free(j);
+  return rc;
+}
+
+int cli_apply_login_defaults(cli *c)
+{
+  static char rpc[2048], reg[128];
+  char path[4096];
+  int missing, bad;
+  json_t *j;
+  const char *v;
+  mode_t mode;
+  if(cli_has(c, OPT_RPC_URL) && cli_has(c, OPT_REGISTRY))
+    return 0;
+  if(cli_has(c, OPT_LLM_SERVER_URL) || config_path(path, sizeof(path)))
+    return 0;
+  j = config_load(c, path, &missing, &bad, &mode);
+  if(bad)
+    return og_exit_code(OG_E_USAGE);
+  if(!j)
+    return 0;
+  v = json_string_value(json_object_get(j, "rpc_url"));
+  if(!cli_has(c, OPT_RPC_URL) && v && *v && strlen(v) < sizeof(rpc)) {
+    snprintf(rpc, sizeof(rpc), "%s", v);
+    c->opt[OPT_RPC_URL].set = 1;
+    c->opt[OPT_RPC_URL].value = rpc;
+    cli_warn(c, "using the registry RPC stored by login: %s", rpc);
+  }
+  v = json_string_value(json_object_get(j, "tee_registry"));
+  if(!cli_has(c, OPT_REGISTRY) && v && *v && strlen(v) < sizeof(reg)) {
+    snprintf(reg, sizeof(reg), "%s", v);
+    c->opt[OPT_REGISTRY].set = 1;
+    c->opt[OPT_REGISTRY].value = reg;
+    cli_warn(c, "using the registry stored by login: %s", reg);
+  }
+  config_free(j);
+  return 0;
 }

@@ -30,6 +30,8 @@ static int dispatch(cli *c)
     return cmd_models(c);
   case CMD_SERVE:
     return cmd_serve(c);
+  case CMD_LOGIN:
+    return cmd_login(c);
   case CMD_TEE_ATTEST:
     return cmd_attest(c);
   default:
@@ -102,6 +104,12 @@ int main(int argc, char **argv)
   if(parse_timeout(&c))
     return og_exit_code(OG_E_USAGE);
 
+  if(c.cmd == CMD_COMPLETION || c.cmd == CMD_CHAT || c.cmd == CMD_TEE_LIST ||
+     c.cmd == CMD_TEE_SHOW || c.cmd == CMD_TEE_CHECK || c.cmd == CMD_SERVE) {
+    rc = cli_apply_login_defaults(&c);
+    if(rc)
+      return rc;
+  }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   rc = dispatch(&c);
   curl_global_cleanup();

@@ -152,7 +152,7 @@ int cli_print_json(cli *c, json_t *j)
   if(!j)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");
   s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                 JSON_REAL_PRECISION(12) | cli_json_flags(c));
+                 JSON_REAL_PRECISION(17) | cli_json_flags(c));
   json_decref(j);
   if(!s)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");
