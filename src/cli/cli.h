@@ -58,6 +58,7 @@ typedef enum cli_opt_id {
   OPT_MAX_AGE,
   OPT_PAYMENT_ASSET,
   OPT_MAX_TIME,
+  OPT_RAW,
   OPT_RELAY_URL,
   OPT_RELAY_TOKEN_FILE,
   /* command options */
@@ -122,6 +123,8 @@ typedef struct cli {
   int verbose;
   int color_out;                   /* colour on stdout */
   int color_err;
+  int tty_out;                     /* stdout is a terminal */
+  int raw;                         /* --raw: answer text as sent, even on a tty */
   long timeout_ms;
   long max_time_ms;                /* --max-time; 0 = none */
   FILE *out;
@@ -146,6 +149,18 @@ void cli_rule(cli *c);
 int cli_print_json(cli *c, json_t *j); /* steals j */
 void cli_print_tee_block(cli *c, const char *endpoint, const char *tee_id,
                          const char *payment_address);
+/* Server-supplied text (og_text_visible): made visible on stderr always and
+ * on stdout when it is a terminal; written byte for byte otherwise.
+ * cli_put_text keeps newlines and tabs, cli_put_field (one-line values:
+ * names, ids, endpoints, reasons) escapes them too. cli_put_answer is the
+ * answer text itself, which --raw writes as sent even to a terminal. */
+void cli_put_text(cli *c, FILE *f, const char *s, size_t n);
+void cli_put_field(cli *c, FILE *f, const char *s);
+void cli_put_answer(cli *c, const char *s, size_t n);
+/* Extra jansson flags for JSON on stdout: JSON_ENSURE_ASCII on a terminal
+ * (C1 controls and bidi overrides arrive as \uXXXX escapes; the JSON means
+ * the same), none into a pipe or file. */
+size_t cli_json_flags(const cli *c);
 
 #define CLR_RESET "0"
 #define CLR_BOLD "1"

@@ -157,7 +157,9 @@ static void print_report(cli *c, const og_attest_report *rep)
   print_check(c, "signing_key", rep->signing_key);
   if(!rep->parsed)
     return;
-  fprintf(c->out, "Module ID:  %s\n", d->module_id);
+  fputs("Module ID:  ", c->out);
+  cli_put_field(c, c->out, d->module_id);
+  fputc('\n', c->out);
   t = (time_t)(d->timestamp_ms / 1000);
   ts[0] = '\0';
   if(gmtime_r(&t, &tm))
@@ -446,8 +448,11 @@ static int attest_live(cli *c, const char *root_pem, int64_t at)
     if(!c->json) {
       if(n > 1 && i)
         fputc('\n', c->out);
-      if(!direct)
-        fprintf(c->out, "TEE %s  %s\n", lv[i].id, lv[i].endpoint);
+      if(!direct) {
+        fprintf(c->out, "TEE %s  ", lv[i].id);
+        cli_put_field(c, c->out, lv[i].endpoint);
+        fputc('\n', c->out);
+      }
       print_report(c, &lv[i].rep);
     }
     if(lv[i].rc && !first_fail) {

@@ -497,9 +497,13 @@ static void print_tool_calls(cli *c, const og_llm_result *a)
     return;
   print_label(c, "Tool Calls:");
   for(i = 0; i < a->n_tool_calls; i++) {
-    fprintf(c->out, "  Function: %s\n",
-            a->tool_calls[i].name ? a->tool_calls[i].name : "");
-    fprintf(c->out, "  Arguments: %s\n", a->tool_calls[i].arguments);
+    fputs("  Function: ", c->out);
+    cli_put_field(c, c->out, a->tool_calls[i].name);
+    fputs("\n  Arguments: ", c->out);
+    if(a->tool_calls[i].arguments)
+      cli_put_text(c, c->out, a->tool_calls[i].arguments,
+                   a->tool_calls[i].arguments_len);
+    fputc('\n', c->out);
   }
 }
 
@@ -588,7 +592,9 @@ static int print_result(llm_run *run)
     print_tee(c, inf);
     cli_rule(c);
     print_label(c, "LLM Output:");
-    fprintf(c->out, "\n%.*s\n\n", (int)a->text_len, a->text);
+    fputc('\n', c->out);
+    cli_put_answer(c, a->text, a->text_len);
+    fputs("\n\n", c->out);
     cli_print_citations(c, a->citations);
     cli_print_cost(c, &a->cost);
     return 0;
@@ -598,11 +604,15 @@ static int print_result(llm_run *run)
   print_tee(c, inf);
   cli_rule(c);
   print_label(c, "Finish Reason: ");
-  fprintf(c->out, "\n%s\n\n", a->finish_reason ? a->finish_reason : "");
+  fputc('\n', c->out);
+  cli_put_field(c, c->out, a->finish_reason);
+  fputs("\n\n", c->out);
   print_label(c, "Chat Output:");
   fputc('\n', c->out);
-  if(a->text_len)
-    fprintf(c->out, "%.*s\n", (int)a->text_len, a->text);
+  if(a->text_len) {
+    cli_put_answer(c, a->text, a->text_len);
+    fputc('\n', c->out);
+  }
   print_tool_calls(c, a);
   fputc('\n', c->out);
   cli_print_citations(c, a->citations);
@@ -651,7 +661,8 @@ static void stream_header(llm_run *run)
  * memory. */
 static int ndjson_line(cli *c, const json_t *line)
 {
-  char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                       cli_json_flags(c));
   if(!s)
     return 1;
   fprintf(c->out, "%s\n", s);
@@ -665,12 +676,13 @@ static int ndjson_line(cli *c, const json_t *line)
 /* Whether jansson would escape anything in s: '"', '\\' or a control
  * character (the UTF-8 is already checked; without JSON_ENSURE_ASCII or
  * JSON_ESCAPE_SLASH nothing else is escaped). */
-static int needs_escape(const char *s, size_t n)
+static int needs_escape(const cli *c, const char *s, size_t n)
 {
   size_t i;
+  /* on a terminal, non-ASCII is written as \uXXXX too (cli_json_flags) */
   for(i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
-    if(ch < 0x20 || ch == '"' || ch == '\\')
+    if(ch < 0x20 || ch == '"' || ch == '\\' || (ch >= 0x80 && c->tty_out))
       return 1;
   }
   return 0;
@@ -686,7 +698,7 @@ static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
   int rc;
   if(!s)
     return og_buf_add(out, "null", 4) ? 1 : 0;
-  if(!needs_escape(s, n))
+  if(!needs_escape(run->c, s, n))
     return og_buf_add(out, "\"", 1) || og_buf_add(out, s, n) ||
            og_buf_add(out, "\"", 1) ? 1 : 0;
   if(!run->nd_str)
@@ -694,12 +706,14 @@ static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
   /* the library checked the UTF-8 with jansson's rules */
   if(!run->nd_str || json_string_setn_nocheck(run->nd_str, s, n))
     return 1;
-  k = json_dumpb(run->nd_str, small, sizeof(small), JSON_ENCODE_ANY);
+  k = json_dumpb(run->nd_str, small, sizeof(small),
+                 JSON_ENCODE_ANY | cli_json_flags(run->c));
   if(!k)
     return 1;
   if(k > sizeof(small)) {
     big = malloc(k);
-    if(!big || json_dumpb(run->nd_str, big, k, JSON_ENCODE_ANY) != k) {
+    if(!big || json_dumpb(run->nd_str, big, k,
+                               JSON_ENCODE_ANY | cli_json_flags(run->c)) != k) {
       free(big);
       return 1;
     }
@@ -752,7 +766,7 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
     run->nd_have_tail = 1;
   }
   run->wrote = 1;
-  if(ch->content && !needs_escape(ch->content, ch->content_len)) {
+  if(ch->content && !needs_escape(run->c, ch->content, ch->content_len)) {
     /* the common case: one write into stdio's buffer */
     char buf[2048];
     size_t hl = sizeof(head) - 1, n = hl + ch->content_len + 2 +
@@ -834,7 +848,7 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   }
   stream_header(run);
   if(ch->content && ch->content_len) {
-    fwrite(ch->content, 1, ch->content_len, c->out);
+    cli_put_answer(c, ch->content, ch->content_len);
     run->wrote = 1; /* flushed once per read batch (cmd_llm's loop) */
   }
   return 0;
@@ -897,8 +911,11 @@ static int print_stream_end(llm_run *run)
             (long long)a->usage.total_tokens);
   }
   if(a->finish_reason)
-    fprintf(c->out, "Finish reason: %s%s%s\n", cli_color(c, 1, CLR_GREEN),
-            a->finish_reason, cli_color(c, 1, CLR_RESET));
+  {
+    fprintf(c->out, "Finish reason: %s", cli_color(c, 1, CLR_GREEN));
+    cli_put_field(c, c->out, a->finish_reason);
+    fprintf(c->out, "%s\n", cli_color(c, 1, CLR_RESET));
+  }
   print_verified(c, inf);
   print_tee(c, inf);
   cli_print_citations(c, a->citations);

@@ -17,26 +17,9 @@
 #include "cli_llm.h"
 #include "opengradient/og_hex.h"
 
-void cli_put_text(cli *c, FILE *f, const char *s, size_t n)
-{
-  size_t i;
-  (void)c;
-  if(!isatty(fileno(f))) {
-    fwrite(s, 1, n, f);
-    return;
-  }
-  for(i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
-      fprintf(f, "\\x%02x", ch);
-    else
-      fputc(ch, f);
-  }
-}
-
 static void put_str(cli *c, FILE *f, const char *s)
 {
-  cli_put_text(c, f, s, strlen(s));
+  cli_put_field(c, f, s);
 }
 
 int cli_image_dir_check(cli *c)

@@ -56,7 +56,9 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
   fmt_time(hb, sizeof(hb), t->last_heartbeat_at);
   fmt_time(reg, sizeof(reg), t->registered_at);
   fprintf(c->out, "%sTEE ID:%s            %s\n", b, z, id);
-  fprintf(c->out, "Endpoint:          %s\n", t->endpoint);
+  fputs("Endpoint:          ", c->out);
+  cli_put_field(c, c->out, t->endpoint);
+  fputc('\n', c->out);
   fprintf(c->out, "Payment address:   %s\n", pay);
   fprintf(c->out, "Owner:             %s\n", owner);
   fprintf(c->out, "TLS cert SHA-256:  %s\n",
@@ -66,8 +68,11 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
   fprintf(c->out, "Enabled:           %s\n", t->enabled ? "true" : "false");
   if(active_known)
     fprintf(c->out, "Active:            %s\n", active ? "true" : "false");
-  fprintf(c->out, "Usable:            %s%s%s\n", chk->usable ? "true" : "false",
-          chk->usable ? "" : " - ", chk->usable ? "" : chk->reason);
+  fprintf(c->out, "Usable:            %s%s", chk->usable ? "true" : "false",
+          chk->usable ? "" : " - ");
+  if(!chk->usable)
+    cli_put_field(c, c->out, chk->reason);
+  fputc('\n', c->out);
   fprintf(c->out, "Registered at:     %s\n", reg);
   fprintf(c->out, "Last heartbeat:    %s\n", hb);
   if(!chk->key_ok)
@@ -238,7 +243,7 @@ static void probe_done(void *user, og_http_xfer *x, og_result rc,
 }
 
 /* /health's version, uptime_seconds and providers as one text line
- * ("" when none was sent); control characters are replaced. */
+ * ("" when none was sent); shown through cli_put_field. */
 static void health_text(char *out, size_t cap, const json_t *h)
 {
   const json_t *v = json_object_get(h, "version");
@@ -278,9 +283,6 @@ static void health_text(char *out, size_t cap, const json_t *h)
       ADDF("none");
   }
 #undef ADDF
-  for(i = 0; out[i]; i++)
-    if((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-      out[i] = '?';
 }
 
 static int tee_check(cli *c, cli_registry *reg)
@@ -398,20 +400,30 @@ static int tee_check(cli *c, cli_registry *reg)
       if(probes[i].rc == OG_OK) {
         char ht[512];
         health_text(ht, sizeof(ht), probes[i].health);
-        fprintf(c->out, "%s  %s  %sok%s  %.1f ms%s%s\n", id,
-                probes[i].tee->endpoint, cli_color(c, 1, CLR_GREEN),
-                cli_color(c, 1, CLR_RESET), probes[i].ms, ht[0] ? "  " : "",
-                ht);
+        fprintf(c->out, "%s  ", id);
+        cli_put_field(c, c->out, probes[i].tee->endpoint);
+        fprintf(c->out, "  %sok%s  %.1f ms%s", cli_color(c, 1, CLR_GREEN),
+                cli_color(c, 1, CLR_RESET), probes[i].ms, ht[0] ? "  " : "");
+        cli_put_field(c, c->out, ht);
+        fputc('\n', c->out);
       }
-      else
-        fprintf(c->out, "%s  %s  %sFAILED%s  %.1f ms  %s\n", id,
-                probes[i].tee->endpoint, cli_color(c, 1, CLR_RED_BOLD),
-                cli_color(c, 1, CLR_RESET), probes[i].ms, probes[i].error);
+      else {
+        fprintf(c->out, "%s  ", id);
+        cli_put_field(c, c->out, probes[i].tee->endpoint);
+        fprintf(c->out, "  %sFAILED%s  %.1f ms  ",
+                cli_color(c, 1, CLR_RED_BOLD), cli_color(c, 1, CLR_RESET),
+                probes[i].ms);
+        cli_put_field(c, c->out, probes[i].error);
+        fputc('\n', c->out);
+      }
     }
     if(probes[i].rc && !first_fail) {
       first_fail = og_exit_code(probes[i].rc);
-      fprintf(c->errf, "opengradient: error: TEE %s (%s): %s\n", id,
-              probes[i].tee->endpoint, probes[i].error);
+      fprintf(c->errf, "opengradient: error: TEE %s (", id);
+      cli_put_field(c, c->errf, probes[i].tee->endpoint);
+      fputs("): ", c->errf);
+      cli_put_field(c, c->errf, probes[i].error);
+      fputc('\n', c->errf);
     }
   }
   for(i = 0; i < n; i++) {

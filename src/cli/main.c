@@ -77,6 +77,7 @@ int main(int argc, char **argv)
   if(!isatty(STDOUT_FILENO))
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   c.errf = stderr;
+  c.tty_out = isatty(STDOUT_FILENO);
   og_err_clear(&err);
   /* --json must shape even a parse error, so look for it first */
   for(rc = 1; rc < argc; rc++)
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
     return cli_fail(&c, OG_E_USAGE, &err);
   c.json = cli_has(&c, OPT_JSON);
   c.verbose = cli_has(&c, OPT_VERBOSE);
+  c.raw = cli_has(&c, OPT_RAW);
   if(!cli_has(&c, OPT_NO_COLOR)) {
     c.color_out = isatty(STDOUT_FILENO) && !c.json;
     c.color_err = isatty(STDERR_FILENO);

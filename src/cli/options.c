@@ -91,6 +91,9 @@ static const cli_opt options[OPT_COUNT] = {
     "given values replace the default OPG on Base)"},
   [OPT_MAX_TIME] = {"max-time", 0, 1, 0, NULL, "SECONDS", NULL, F_GLOBAL,
     "total deadline for the command's network work"},
+  [OPT_RAW] = {"raw", 0, 0, 0, NULL, NULL, NULL, F_GLOBAL,
+    "write the answer text to a terminal byte for byte (default: control, "
+    "C1 and bidi characters from the server are made visible)"},
   [OPT_RELAY_URL] = {"relay-url", 0, 1, 0, "OG_RELAY_URL", "URL", NULL,
     F_GLOBAL, "confidential chat: seal each request to the TEE's OHTTP key "
     "and send it through this relay ('' = off; default: config relay_url)"},

@@ -4,6 +4,58 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opengradient/og_text.h"
+
+/* Whether text written to f must be made visible: stderr always, stdout
+ * when it is a terminal. */
+static int must_escape(const cli *c, FILE *f)
+{
+  return f == c->errf || (f == c->out && c->tty_out);
+}
+
+static void put_visible(FILE *f, const char *s, size_t n, unsigned flags)
+{
+  char tmp[1024];
+  while(n) {
+    size_t used = og_text_visible(tmp, sizeof(tmp), s, n, flags);
+    fputs(tmp, f);
+    s += used;
+    n -= used;
+  }
+}
+
+size_t cli_json_flags(const cli *c)
+{
+  return c->tty_out ? JSON_ENSURE_ASCII : 0;
+}
+
+void cli_put_text(cli *c, FILE *f, const char *s, size_t n)
+{
+  if(!s)
+    return;
+  if(must_escape(c, f))
+    put_visible(f, s, n, OG_TEXT_KEEP_NEWLINES);
+  else
+    fwrite(s, 1, n, f);
+}
+
+void cli_put_field(cli *c, FILE *f, const char *s)
+{
+  if(!s)
+    return;
+  if(must_escape(c, f))
+    put_visible(f, s, strlen(s), 0);
+  else
+    fputs(s, f);
+}
+
+void cli_put_answer(cli *c, const char *s, size_t n)
+{
+  if(c->raw && s)
+    fwrite(s, 1, n, c->out);
+  else
+    cli_put_text(c, c->out, s, n);
+}
 
 const char *cli_color(const cli *c, int on_stdout, const char *code)
 {
@@ -22,13 +74,15 @@ static int report(cli *c, og_result r, const char *msg)
   int code = og_exit_code(r);
   if(code == 0)
     code = 1; /* never exit 0 on failure */
-  fprintf(c->errf, "%sopengradient: error:%s %s\n",
-          cli_color(c, 0, CLR_RED_BOLD), cli_color(c, 0, CLR_RESET), msg);
+  fprintf(c->errf, "%sopengradient: error:%s ",
+          cli_color(c, 0, CLR_RED_BOLD), cli_color(c, 0, CLR_RESET));
+  put_visible(c->errf, msg, strlen(msg), 0); /* stderr is always safe */
+  fputc('\n', c->errf);
   if(c->json) {
     json_t *o = json_pack("{s:{s:i,s:s}}", "error", "exit_code", code,
                           "message", msg);
     if(o) {
-      char *s = json_dumps(o, JSON_COMPACT);
+      char *s = json_dumps(o, JSON_COMPACT | cli_json_flags(c));
       if(s) {
         fprintf(c->out, "%s\n", s);
         free(s);
@@ -59,24 +113,28 @@ int cli_fail(cli *c, og_result r, const og_err *err)
 
 void cli_verbose(const cli *c, const char *fmt, ...)
 {
+  char msg[OG_ERR_SIZE + 256];
   va_list ap;
   if(!c->verbose)
     return;
   fputs("opengradient: ", c->errf);
   va_start(ap, fmt);
-  vfprintf(c->errf, fmt, ap);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  put_visible(c->errf, msg, strlen(msg), 0);
   fputc('\n', c->errf);
 }
 
 void cli_warn(const cli *c, const char *fmt, ...)
 {
+  char msg[OG_ERR_SIZE + 256];
   va_list ap;
   fprintf(c->errf, "%sopengradient: warning:%s ",
           cli_color(c, 0, CLR_YELLOW), cli_color(c, 0, CLR_RESET));
   va_start(ap, fmt);
-  vfprintf(c->errf, fmt, ap);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  put_visible(c->errf, msg, strlen(msg), 0);
   fputc('\n', c->errf);
 }
 
@@ -93,7 +151,8 @@ int cli_print_json(cli *c, json_t *j)
   char *s;
   if(!j)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");
-  s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+  s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                 JSON_REAL_PRECISION(17) | cli_json_flags(c));
   json_decref(j);
   if(!s)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");
@@ -113,8 +172,11 @@ void cli_print_tee_block(cli *c, const char *endpoint, const char *tee_id,
      !(payment_address && *payment_address))
     return;
   fprintf(c->out, "%sTEE Node:%s\n", mb, z);
-  if(endpoint && *endpoint)
-    fprintf(c->out, "  Endpoint:        %s%s%s\n", m, endpoint, z);
+  if(endpoint && *endpoint) {
+    fprintf(c->out, "  Endpoint:        %s", m);
+    cli_put_field(c, c->out, endpoint);
+    fprintf(c->out, "%s\n", z);
+  }
   if(tee_id && *tee_id)
     fprintf(c->out, "  TEE ID:          %s%s%s\n", m, tee_id, z);
   if(payment_address && *payment_address)

@@ -9,7 +9,6 @@
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
 #include "core/og_random.h"
-#include "core/og_text.h"
 
 static void test_keccak_vectors(void **state)
 {
@@ -167,26 +166,6 @@ static void test_buf_cap(void **state)
   assert_string_equal(og_buf_str(&b), "");
 }
 
-/* The one sanitiser: control characters and DEL replaced, a cut never
- * splits a UTF-8 sequence, a whole character at the cut is kept. */
-static void test_text_clean(void **state)
-{
-  char out[8];
-  (void)state;
-  og_text_clean(out, sizeof(out), "a\x1b[1m\x7f", 6, '?');
-  assert_string_equal(out, "a?[1m?");
-  og_text_clean(out, sizeof(out), "a\nb\0c", 5, ' ');
-  assert_memory_equal(out, "a b c", 6);
-  /* "abcde" + U+00E9 (2 bytes) + "x": 7 bytes fit, the cut falls after é */
-  og_text_clean(out, sizeof(out), "abcde\xc3\xa9x", 8, '?');
-  assert_string_equal(out, "abcde\xc3\xa9");
-  /* "abcdef" + é: the cut would split é, so it is left out */
-  og_text_clean(out, sizeof(out), "abcdef\xc3\xa9", 8, '?');
-  assert_string_equal(out, "abcdef");
-  og_text_clean(out, 1, "abc", 3, '?');
-  assert_string_equal(out, "");
-}
-
 /* The one random source fills what it is asked for. */
 static void test_random_bytes(void **state)
 {
@@ -209,7 +188,6 @@ int main(void)
     cmocka_unit_test(test_hex_and_quantity),
     cmocka_unit_test(test_base64),
     cmocka_unit_test(test_buf_cap),
-    cmocka_unit_test(test_text_clean),
     cmocka_unit_test(test_random_bytes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
