@@ -93,7 +93,7 @@ int cli_print_json(cli *c, json_t *j)
   char *s;
   if(!j)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");
-  s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+  s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
   json_decref(j);
   if(!s)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");

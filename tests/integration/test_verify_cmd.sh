@@ -30,6 +30,15 @@ save stream_tools.ndjson chat --model "$MODEL" --messages "$HI" --tools "$TOOLS"
 ctl 0 '{"rules": "newer"}'
 save newer.json chat --model "$MODEL" --messages '[{"role":"developer","content":"d"},{"role":"user","content":"Hi"}]'
 ctl_reset 0
+# reals must round-trip exactly through the saved result (17 digits)
+FTOOLS='[{"type":"function","function":{"name":"area","parameters":{"type":"object","properties":{"r":{"type":"number","default":3.141592653589793}}}}}]'
+save floats.json chat --model "$MODEL" --messages "$HI" --temperature 0.30000000000000004 --tools "$FTOOLS"
+"$PYTHON" - "$R/floats.json" <<'PY' || fail "saved reals do not round-trip"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['request']['temperature'] == 0.30000000000000004, d['request']['temperature']
+assert d['request']['tools'][0]['function']['parameters']['properties']['r']['default'] == 3.141592653589793
+PY
 # answers taken unverified (direct mode) can be verified later by anyone
 OG_TEE_ID= save direct.json chat --llm-server-url "$TEE_0_ENDPOINT" --tls-cert "$TEE_0_CERT" --rpc-url "$DEAD_RPC" --model "$MODEL" --messages "$HI"
 pycheck "d['verified'] is None and d['tee']['payment_address'] is None" "direct result unverified"
@@ -38,7 +47,7 @@ save unsigned.json chat --model "$MODEL" --messages "$HI" --no-verify
 ctl_reset 0
 tail -n 1 "$R/stream.ndjson" >"$R/final.json"
 tail -n 1 "$R/stream_tools.ndjson" >"$R/final_tools.json"
-SAVED="chat.json completion.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
+SAVED="floats.json chat.json completion.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
 
 # --- every saved result verifies against the registry key ---
 for f in $SAVED; do
