@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -19,6 +20,9 @@
 static const char *const config_keys[] = {"private_key", "alpha_private_key",
                                           "email", "password"};
 static const int config_secret[] = {1, 1, 0, 1};
+/* every secret a config file may hold (login adds relay_token) */
+static const char *const config_secret_keys[] = {
+  "private_key", "alpha_private_key", "password", "relay_token", NULL};
 
 static int config_path(char *out, size_t n)
 {
@@ -29,15 +33,27 @@ static int config_path(char *out, size_t n)
   return 0;
 }
 
-/* Read a small file into buf (capped). 0 ok, -1 missing, -2 error. */
-static int read_small_file(const char *path, og_buf *buf, size_t cap)
+/* Read a small file into buf (capped). 0 ok, -1 missing, -2 error, -3 a
+ * secret file (secret != 0) that group or others may read or write. When
+ * open_out is given, it receives whether group or others may. */
+static int read_small_file(const char *path, og_buf *buf, size_t cap,
+                           int secret, int *open_out)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   char tmp[4096];
   ssize_t n;
+  struct stat st;
+  int is_open;
   og_buf_init(buf, cap);
   if(fd < 0)
     return errno == ENOENT ? -1 : -2;
+  is_open = fstat(fd, &st) || (st.st_mode & (S_IRWXG | S_IRWXO));
+  if(open_out)
+    *open_out = is_open;
+  if(secret && is_open) {
+    close(fd);
+    return -3;
+  }
   while((n = read(fd, tmp, sizeof(tmp))) > 0) {
     if(og_buf_add(buf, tmp, (size_t)n)) {
       og_wipe(tmp, sizeof(tmp));
@@ -70,12 +86,16 @@ static void config_free(json_t *j)
 }
 
 /* Load the config object; NULL with *missing=1 when there is none. */
-static json_t *config_load(cli *c, const char *path, int *missing, int *bad)
+/* secret: the caller needs a secret from the file, so a file open to group
+ * or others is refused (as ssh does with keys). */
+static json_t *config_load(cli *c, const char *path, int *missing, int *bad,
+                           int secret)
 {
   og_buf b;
   json_t *j;
   json_error_t e;
-  int st = read_small_file(path, &b, CONFIG_MAX);
+  int is_open = 0, i;
+  int st = read_small_file(path, &b, CONFIG_MAX, 0, &is_open);
   *missing = 0;
   *bad = 0;
   if(st == -1) {
@@ -96,6 +116,17 @@ static json_t *config_load(cli *c, const char *path, int *missing, int *bad)
     cli_error(c, OG_E_USAGE, "config file %s is not a JSON object; run "
               "'opengradient config clear --yes' and 'config init'", path);
     return NULL;
+  }
+  for(i = 0; secret && is_open && config_secret_keys[i]; i++) {
+    const char *v = json_string_value(json_object_get(j, config_secret_keys[i]));
+    if(v && *v) {
+      config_free(j);
+      *bad = 1;
+      cli_error(c, OG_E_USAGE, "config file %s holds a secret (%s) but group "
+                "or others may access it; run 'chmod 600 %s'", path,
+                config_secret_keys[i], path);
+      return NULL;
+    }
   }
   return j;
 }
@@ -245,7 +276,7 @@ static int config_init(cli *c, const char *path)
 static int config_show(cli *c, const char *path)
 {
   int missing, bad, i;
-  json_t *j = config_load(c, path, &missing, &bad);
+  json_t *j = config_load(c, path, &missing, &bad, 0);
   if(bad)
     return og_exit_code(OG_E_USAGE);
   if(c->json) {
@@ -369,10 +400,19 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
   int missing, bad, rc;
   json_t *j;
   const char *env;
+  /* from here on the process may hold a key: no core dumps, no ptrace
+   * attach by other processes of the same user */
+  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if(cli_has(c, OPT_PRIVATE_KEY_FILE)) {
     og_buf b;
     const char *f = cli_opt_str(c, OPT_PRIVATE_KEY_FILE, NULL);
-    int st = read_small_file(f, &b, KEYFILE_MAX);
+    int st = read_small_file(f, &b, KEYFILE_MAX, 1, NULL);
+    if(st == -3) {
+      og_buf_wipe_free(&b);
+      cli_error(c, OG_E_USAGE, "--private-key-file: %s is accessible by "
+                "group or others; run 'chmod 600 %s'", f, f);
+      return -1;
+    }
     if(st) {
       og_buf_wipe_free(&b);
       cli_error(c, OG_E_USAGE, "--private-key-file: cannot read %s", f);
@@ -387,7 +427,7 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
     return copy_key(c, env, "OG_PRIVATE_KEY", out, outlen);
   if(config_path(path, sizeof(path)))
     return 0;
-  j = config_load(c, path, &missing, &bad);
+  j = config_load(c, path, &missing, &bad, 1);
   if(bad)
     return -1;
   if(!j)
