@@ -51,6 +51,7 @@ typedef enum cli_opt_id {
   OPT_STREAM_TOOLS_FALLBACK,
   OPT_JSON,
   OPT_NO_COLOR,
+  OPT_RAW,
   OPT_VERBOSE,
   OPT_HELP,
   OPT_VERSION,
@@ -120,6 +121,10 @@ typedef struct cli {
   long max_time_ms;                /* --max-time; 0 = none */
   FILE *out;
   FILE *errf;
+  int tty_out;                     /* stdout is a terminal: sanitise */
+  int raw;                         /* --raw: answer text unsanitised */
+  char carry[4];                   /* a split UTF-8 sequence (streams) */
+  size_t ncarry;
 } cli;
 
 /* options.c */
@@ -138,6 +143,19 @@ void cli_warn(const cli *c, const char *fmt, ...) OG_PRINTF(2, 3);
 const char *cli_color(const cli *c, int on_stdout, const char *code);
 void cli_rule(cli *c);
 int cli_print_json(cli *c, json_t *j); /* steals j */
+/* Server-supplied text (n bytes, NULs included) to stdout: byte for byte
+ * to a pipe or file (or with answer != 0 and --raw), else made safe with
+ * og_text_clean. cli_put_text_part is for a stream's pieces (a UTF-8
+ * sequence split between pieces is held back); cli_put_text_end writes
+ * what is held. cli_put_text is one whole piece. */
+void cli_put_text(cli *c, const char *s, size_t n, int answer);
+void cli_put_text_part(cli *c, const char *s, size_t n, int answer);
+void cli_put_text_end(cli *c, int answer);
+/* A message (or part) to stderr, always made safe. */
+void cli_put_err(const cli *c, const char *msg);
+/* s made safe for the terminal when stdout is one (a NUL-terminated
+ * string); into buf (cap bytes), returned. */
+const char *cli_safe(const cli *c, char *buf, size_t cap, const char *s);
 void cli_print_tee_block(cli *c, const char *endpoint, const char *tee_id,
                          const char *payment_address);
 

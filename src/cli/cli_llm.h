@@ -35,8 +35,4 @@ void cli_print_cost(cli *c, const og_llm_cost *cost);
 void cli_llm_extras_json(json_t *o, const og_llm_result *a,
                          const json_t *saved);
 
-/* Write n bytes of server-supplied text to f; on a terminal, control
- * characters (other than newline and tab) are shown as \xNN. */
-void cli_put_text(cli *c, FILE *f, const char *s, size_t n);
-
 #endif

@@ -447,14 +447,20 @@ static int attest_live(cli *c, const char *root_pem, int64_t at)
       if(n > 1 && i)
         fputc('\n', c->out);
       if(!direct)
-        fprintf(c->out, "TEE %s  %s\n", lv[i].id, lv[i].endpoint);
+      {
+        char ep[4 * 2048];
+        fprintf(c->out, "TEE %s  %s\n", lv[i].id,
+                cli_safe(c, ep, sizeof(ep), lv[i].endpoint));
+      }
       print_report(c, &lv[i].rep);
     }
     if(lv[i].rc && !first_fail) {
       first_fail = og_exit_code(lv[i].rc == OG_E_USAGE ? OG_E_USAGE
                                                        : lv[i].rc);
-      fprintf(c->errf, "opengradient: error: TEE %s (%s): %s\n",
-              direct ? "-" : lv[i].id, lv[i].endpoint, lv[i].error);
+      char msg[OG_ERR_SIZE + 4096];
+      snprintf(msg, sizeof(msg), "opengradient: error: TEE %.80s (%.2100s): %.2000s\n",
+               direct ? "-" : lv[i].id, lv[i].endpoint, lv[i].error);
+      cli_put_err(c, msg);
     }
   }
   if(first_fail)

@@ -442,9 +442,14 @@ static void print_tool_calls(cli *c, const og_llm_result *a)
     return;
   print_label(c, "Tool Calls:");
   for(i = 0; i < a->n_tool_calls; i++) {
-    fprintf(c->out, "  Function: %s\n",
-            a->tool_calls[i].name ? a->tool_calls[i].name : "");
-    fprintf(c->out, "  Arguments: %s\n", a->tool_calls[i].arguments);
+    const char *nm = a->tool_calls[i].name ? a->tool_calls[i].name : "";
+    const char *ar = a->tool_calls[i].arguments ?
+                     a->tool_calls[i].arguments : "";
+    fputs("  Function: ", c->out);
+    cli_put_text(c, nm, strlen(nm), 0);
+    fputs("\n  Arguments: ", c->out);
+    cli_put_text(c, ar, strlen(ar), 0);
+    fputc('\n', c->out);
   }
 }
 
@@ -528,7 +533,9 @@ static int print_result(llm_run *run)
     print_tee(c, inf);
     cli_rule(c);
     print_label(c, "LLM Output:");
-    fprintf(c->out, "\n%.*s\n\n", (int)a->text_len, a->text);
+    fputc('\n', c->out);
+    cli_put_text(c, a->text, a->text_len, 1); /* NULs included */
+    fputs("\n\n", c->out);
     cli_print_citations(c, a->citations);
     cli_print_cost(c, &a->cost);
     return 0;
@@ -538,11 +545,16 @@ static int print_result(llm_run *run)
   print_tee(c, inf);
   cli_rule(c);
   print_label(c, "Finish Reason: ");
-  fprintf(c->out, "\n%s\n\n", a->finish_reason ? a->finish_reason : "");
+  fputc('\n', c->out);
+  if(a->finish_reason)
+    cli_put_text(c, a->finish_reason, strlen(a->finish_reason), 0);
+  fputs("\n\n", c->out);
   print_label(c, "Chat Output:");
   fputc('\n', c->out);
-  if(a->text_len)
-    fprintf(c->out, "%.*s\n", (int)a->text_len, a->text);
+  if(a->text_len) {
+    cli_put_text(c, a->text, a->text_len, 1); /* NULs included */
+    fputc('\n', c->out);
+  }
   print_tool_calls(c, a);
   fputc('\n', c->out);
   cli_print_citations(c, a->citations);
@@ -774,7 +786,7 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   }
   stream_header(run);
   if(ch->content && ch->content_len) {
-    fwrite(ch->content, 1, ch->content_len, c->out);
+    cli_put_text_part(c, ch->content, ch->content_len, 1);
     run->wrote = 1; /* flushed once per read batch (cmd_llm's loop) */
   }
   return 0;
@@ -820,6 +832,7 @@ static int print_stream_end(llm_run *run)
     return 0;
   }
   stream_header(run);
+  cli_put_text_end(c, 1);
   if(a->n_tool_calls) {
     fputc('\n', c->out);
     print_tool_calls(c, a);
@@ -836,9 +849,11 @@ static int print_stream_end(llm_run *run)
     fprintf(c->out, "  Total tokens: %lld\n\n",
             (long long)a->usage.total_tokens);
   }
-  if(a->finish_reason)
-    fprintf(c->out, "Finish reason: %s%s%s\n", cli_color(c, 1, CLR_GREEN),
-            a->finish_reason, cli_color(c, 1, CLR_RESET));
+  if(a->finish_reason) {
+    fprintf(c->out, "Finish reason: %s", cli_color(c, 1, CLR_GREEN));
+    cli_put_text(c, a->finish_reason, strlen(a->finish_reason), 0);
+    fprintf(c->out, "%s\n", cli_color(c, 1, CLR_RESET));
+  }
   print_verified(c, inf);
   print_tee(c, inf);
   cli_print_citations(c, a->citations);

@@ -17,28 +17,6 @@
 #include "cli_llm.h"
 #include "opengradient/og_hex.h"
 
-void cli_put_text(cli *c, FILE *f, const char *s, size_t n)
-{
-  size_t i;
-  (void)c;
-  if(!isatty(fileno(f))) {
-    fwrite(s, 1, n, f);
-    return;
-  }
-  for(i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
-      fprintf(f, "\\x%02x", ch);
-    else
-      fputc(ch, f);
-  }
-}
-
-static void put_str(cli *c, FILE *f, const char *s)
-{
-  cli_put_text(c, f, s, strlen(s));
-}
-
 int cli_image_dir_check(cli *c)
 {
   struct stat st;
@@ -62,11 +40,11 @@ void cli_web_search_status(cli *c, const char *status, const char *query)
   if(!isatty(fileno(c->errf)) && !c->verbose)
     return;
   fputs("opengradient: web search [", c->errf);
-  put_str(c, c->errf, status ? status : "searching");
+  cli_put_err(c, status ? status : "searching");
   fputc(']', c->errf);
   if(query) {
     fputc(' ', c->errf);
-    put_str(c, c->errf, query);
+    cli_put_err(c, query);
   }
   fputc('\n', c->errf);
   fflush(c->errf);
@@ -335,12 +313,12 @@ void cli_print_citations(cli *c, const json_t *citations)
       continue;
     fprintf(c->out, "  [%zu] ", ++k);
     if(json_is_string(t)) {
-      cli_put_text(c, c->out, json_string_value(t), json_string_length(t));
+      cli_put_text(c, json_string_value(t), json_string_length(t), 0);
       if(json_is_string(u))
         fputs(" - ", c->out);
     }
     if(json_is_string(u))
-      cli_put_text(c, c->out, json_string_value(u), json_string_length(u));
+      cli_put_text(c, json_string_value(u), json_string_length(u), 0);
     fputc('\n', c->out);
   }
   fputc('\n', c->out);

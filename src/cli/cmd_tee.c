@@ -48,6 +48,7 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
                             int active_known, int active)
 {
   char id[67], pcr[67], pay[43], owner[43], hb[64], reg[64];
+  char ep[4 * 2048], rs[1024];
   const char *b = cli_color(c, 1, CLR_BOLD), *z = cli_color(c, 1, CLR_RESET);
   og_bytes32_to_hex(id, &t->id);
   og_bytes32_to_hex(pcr, &t->pcr_hash);
@@ -56,7 +57,8 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
   fmt_time(hb, sizeof(hb), t->last_heartbeat_at);
   fmt_time(reg, sizeof(reg), t->registered_at);
   fprintf(c->out, "%sTEE ID:%s            %s\n", b, z, id);
-  fprintf(c->out, "Endpoint:          %s\n", t->endpoint);
+  fprintf(c->out, "Endpoint:          %s\n",
+          cli_safe(c, ep, sizeof(ep), t->endpoint));
   fprintf(c->out, "Payment address:   %s\n", pay);
   fprintf(c->out, "Owner:             %s\n", owner);
   fprintf(c->out, "TLS cert SHA-256:  %s\n",
@@ -67,7 +69,8 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
   if(active_known)
     fprintf(c->out, "Active:            %s\n", active ? "true" : "false");
   fprintf(c->out, "Usable:            %s%s%s\n", chk->usable ? "true" : "false",
-          chk->usable ? "" : " - ", chk->usable ? "" : chk->reason);
+          chk->usable ? "" : " - ",
+          chk->usable ? "" : cli_safe(c, rs, sizeof(rs), chk->reason));
   fprintf(c->out, "Registered at:     %s\n", reg);
   fprintf(c->out, "Last heartbeat:    %s\n", hb);
   if(!chk->key_ok)
@@ -392,26 +395,30 @@ static int tee_check(cli *c, cli_registry *reg)
     out_rc = cli_print_json(c, arr);
   }
   for(i = 0; i < n; i++) {
-    char id[67];
+    char id[67], ep[4 * 2048], pe[1024];
+    const char *sep = cli_safe(c, ep, sizeof(ep), probes[i].tee->endpoint);
+    const char *spe = cli_safe(c, pe, sizeof(pe), probes[i].error);
     og_bytes32_to_hex(id, &probes[i].tee->id);
     if(!c->json) {
       if(probes[i].rc == OG_OK) {
         char ht[512];
+        char hs[4 * 512];
         health_text(ht, sizeof(ht), probes[i].health);
-        fprintf(c->out, "%s  %s  %sok%s  %.1f ms%s%s\n", id,
-                probes[i].tee->endpoint, cli_color(c, 1, CLR_GREEN),
-                cli_color(c, 1, CLR_RESET), probes[i].ms, ht[0] ? "  " : "",
-                ht);
+        fprintf(c->out, "%s  %s  %sok%s  %.1f ms%s%s\n", id, sep,
+                cli_color(c, 1, CLR_GREEN), cli_color(c, 1, CLR_RESET),
+                probes[i].ms, ht[0] ? "  " : "", cli_safe(c, hs, sizeof(hs), ht));
       }
       else
-        fprintf(c->out, "%s  %s  %sFAILED%s  %.1f ms  %s\n", id,
-                probes[i].tee->endpoint, cli_color(c, 1, CLR_RED_BOLD),
-                cli_color(c, 1, CLR_RESET), probes[i].ms, probes[i].error);
+        fprintf(c->out, "%s  %s  %sFAILED%s  %.1f ms  %s\n", id, sep,
+                cli_color(c, 1, CLR_RED_BOLD), cli_color(c, 1, CLR_RESET),
+                probes[i].ms, spe);
     }
     if(probes[i].rc && !first_fail) {
       first_fail = og_exit_code(probes[i].rc);
-      fprintf(c->errf, "opengradient: error: TEE %s (%s): %s\n", id,
-              probes[i].tee->endpoint, probes[i].error);
+      char msg[OG_ERR_SIZE + 4096];
+      snprintf(msg, sizeof(msg), "opengradient: error: TEE %s (%s): %s\n", id,
+               probes[i].tee->endpoint, probes[i].error);
+      cli_put_err(c, msg);
     }
   }
   for(i = 0; i < n; i++) {

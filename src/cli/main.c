@@ -85,6 +85,8 @@ int main(int argc, char **argv)
     return cli_fail(&c, OG_E_USAGE, &err);
   c.json = cli_has(&c, OPT_JSON);
   c.verbose = cli_has(&c, OPT_VERBOSE);
+  c.tty_out = isatty(STDOUT_FILENO);
+  c.raw = cli_has(&c, OPT_RAW);
   if(!cli_has(&c, OPT_NO_COLOR)) {
     c.color_out = isatty(STDOUT_FILENO) && !c.json;
     c.color_err = isatty(STDERR_FILENO);

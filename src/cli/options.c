@@ -74,6 +74,8 @@ static const cli_opt options[OPT_COUNT] = {
     "with --stream and tools: one non-streamed request, one final chunk"},
   [OPT_JSON] = {"json", 0, 0, 0, NULL, NULL, NULL, F_GLOBAL,
     "machine output"},
+  [OPT_RAW] = {"raw", 0, 0, 0, NULL, NULL, NULL, F_GLOBAL,
+    "write server-supplied text to a terminal byte for byte"},
   [OPT_NO_COLOR] = {"no-color", 0, 0, 0, "NO_COLOR", NULL, NULL, F_GLOBAL,
     "no colour (default: colour only on a terminal)"},
   [OPT_VERBOSE] = {"verbose", 'v', 0, 0, NULL, NULL, NULL, F_GLOBAL,
