@@ -157,7 +157,11 @@ static void print_report(cli *c, const og_attest_report *rep)
   print_check(c, "signing_key", rep->signing_key);
   if(!rep->parsed)
     return;
-  fprintf(c->out, "Module ID:  %s\n", d->module_id);
+  {
+    char mid[1024];
+    fprintf(c->out, "Module ID:  %s\n",
+            cli_safe(c, mid, sizeof(mid), d->module_id));
+  }
   t = (time_t)(d->timestamp_ms / 1000);
   ts[0] = '\0';
   if(gmtime_r(&t, &tm))
