@@ -9,9 +9,14 @@
 
 Python's own json module is the canonical-JSON oracle, exactly as in the
 gateway, so json.dumps(obj, sort_keys=True) gives the hashed bytes.
+
+The gateway runs Python 3.12 (Unicode 15.0.0); this stand-in may run an older
+Python, so str() of a list or dict (a repr) is emulated with 3.12's
+isprintable for the characters new in Unicode 15: see _pystr.
 """
 
 import json
+import re
 
 _M64 = (1 << 64) - 1
 _RC = [
@@ -100,6 +105,57 @@ def _truthy(v):
     return bool(v)
 
 
+UNICODE_DATA = "/usr/share/unicode/UnicodeData.txt"  # Debian unicode-data
+_NONPRINT = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"}
+_NEW_PRINTABLE = None
+
+
+def _new_printable():
+    """Code points printable under Python 3.12 (Unicode 15.0.0 with CPython's
+    rule) that this Python's str.isprintable() still rejects."""
+    global _NEW_PRINTABLE
+    if _NEW_PRINTABLE is None:
+        cat, first = {}, None
+        with open(UNICODE_DATA, encoding="utf-8") as f:
+            for line in f:
+                fl = line.split(";")
+                if len(fl) < 3:
+                    continue
+                cp = int(fl[0], 16)
+                if fl[1].endswith(", First>"):
+                    first = cp
+                elif fl[1].endswith(", Last>"):
+                    for c in range(first, cp + 1):
+                        cat[c] = fl[2]
+                else:
+                    cat[cp] = fl[2]
+        _NEW_PRINTABLE = frozenset(
+            cp for cp, gc in cat.items()
+            if gc not in _NONPRINT and not chr(cp).isprintable())
+    return _NEW_PRINTABLE
+
+
+_REPR_ESC = re.compile(r"\\\\|\\(U[0-9a-f]{8}|u[0-9a-f]{4}|x[0-9a-f]{2})")
+
+
+def _pystr(v):
+    """Python 3.12's str(v): repr of a list or dict keeps characters that
+    Unicode 15 made printable (this Python may escape them)."""
+    s = str(v)
+    if not isinstance(v, (list, dict, tuple)):
+        return s
+    new = _new_printable()
+    if not new:
+        return s
+
+    def sub(m):
+        if m.group(1) is None:  # an escaped backslash stays as it is
+            return m.group(0)
+        cp = int(m.group(1)[1:], 16)
+        return chr(cp) if cp in new else m.group(0)
+    return _REPR_ESC.sub(sub, s)
+
+
 def _norm_message_2026_04(m):
     role = m.get("role")
     content = m.get("content")
@@ -109,7 +165,7 @@ def _norm_message_2026_04(m):
         if not isinstance(content, str):
             # Python str(): for a list a repr, insertion order, raw
             # non-ASCII; str(None) for null
-            return {"role": "user", "content": str(content)}
+            return {"role": "user", "content": _pystr(content)}
         return {"role": "user", "content": content}
     if role == "assistant":
         out = {"role": "assistant", "content": content or ""}
@@ -137,7 +193,7 @@ def _norm_user_list_newer(parts):
     out = []
     for p in parts:
         if not isinstance(p, dict):
-            out.append({"type": "text", "text": str(p)})
+            out.append({"type": "text", "text": _pystr(p)})
             continue
         if p.get("type") == "text":
             out.append({"type": "text", "text": p.get("text", "") or ""})
@@ -166,7 +222,7 @@ def _norm_message_newer(m):
             return {"role": "user", "content": content}
         if isinstance(content, list):
             return {"role": "user", "content": _norm_user_list_newer(content)}
-        return {"role": "user", "content": str(content)}
+        return {"role": "user", "content": _pystr(content)}
     if role == "assistant":
         out = {"role": "assistant", "content": content or ""}
         tcs = m.get("tool_calls")

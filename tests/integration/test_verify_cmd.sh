@@ -39,6 +39,10 @@ d = json.load(open(sys.argv[1]))
 assert d['request']['temperature'] == 0.30000000000000004, d['request']['temperature']
 assert d['request']['tools'][0]['function']['parameters']['properties']['r']['default'] == 3.141592653589793
 PY
+# list content with a character new in Unicode 15 (U+1FA77): the stand-in
+# hashes str() as the gateway's Python 3.12 does (tests/devnet/ogcanon.py)
+save unicode15.json chat --model "$MODEL" --messages '[{"role":"user","content":[{"type":"text","text":"pink heart \ud83e\ude77"}]}]'
+pycheck "d['verified'] is True" "Unicode 15 list content verified live"
 # answers taken unverified (direct mode) can be verified later by anyone
 OG_TEE_ID= save direct.json chat --llm-server-url "$TEE_0_ENDPOINT" --tls-cert "$TEE_0_CERT" --rpc-url "$DEAD_RPC" --model "$MODEL" --messages "$HI"
 pycheck "d['verified'] is None and d['tee']['payment_address'] is None" "direct result unverified"
@@ -47,7 +51,7 @@ save unsigned.json chat --model "$MODEL" --messages "$HI" --no-verify
 ctl_reset 0
 tail -n 1 "$R/stream.ndjson" >"$R/final.json"
 tail -n 1 "$R/stream_tools.ndjson" >"$R/final_tools.json"
-SAVED="floats.json chat.json completion.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
+SAVED="floats.json unicode15.json chat.json completion.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
 
 # --- every saved result verifies against the registry key ---
 for f in $SAVED; do

@@ -11,6 +11,8 @@
 #include "opengradient/og_canon.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
+#include <stdint.h>
+#include "llm/pyprintable.h" /* the table canon.c compiles in */
 
 static char *canon_text(const char *json, og_result *rc)
 {
@@ -524,6 +526,43 @@ static void test_output_cap(void **state)
   json_decref(v);
 }
 
+/* str() of list/dict content as the gateway's Python 3.12 writes it
+ * (Unicode 15.0.0): U+1FA77 kept, so json.dumps writes \ud83e\ude77 (3.11
+ * would write \\U0001fa77); tests/vectors/canonical_unicode15.json. */
+static int table_nonprint(uint32_t cp)
+{
+  size_t i;
+  for(i = 0; i < sizeof(pyrepr_nonprint) / sizeof(pyrepr_nonprint[0]); i++)
+    if(cp >= pyrepr_nonprint[i][0] && cp <= pyrepr_nonprint[i][1])
+      return 1;
+  return 0;
+}
+
+static void test_unicode15(void **state)
+{
+  json_t *v = tu_load_vectors("canonical_unicode15.json");
+  json_t *cases = json_object_get(v, "requests"), *c;
+  size_t i;
+  (void)state;
+  assert_string_equal(OG_PYPRINTABLE_UNICODE, "15.0.0");
+  assert_string_equal(tu_str(v, "unicode"), OG_PYPRINTABLE_UNICODE);
+  assert_false(table_nonprint(0x1fa77)); /* new in 15.0: printable */
+  assert_false(table_nonprint(0x1f6dc));
+  assert_true(table_nonprint(0x1faff));  /* still unassigned */
+  assert_true(table_nonprint(0xa0));     /* Zs other than the space */
+  assert_true(table_nonprint(0x202e));   /* Cf */
+  assert_int_equal(json_array_size(cases), 2);
+  json_array_foreach(cases, i, c) {
+    check_request(c, OG_RULES_2026_04, "canonical_gateway_2026_04",
+                  "request_hash_gateway_2026_04");
+    /* the bytes differ from what Python 3.11 would hash */
+    if(json_object_get(c, "python311_canonical"))
+      assert_string_not_equal(tu_str(c, "python311_canonical"),
+                              tu_str(c, "canonical_gateway_2026_04"));
+  }
+  json_decref(v);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -539,6 +578,7 @@ int main(void)
     cmocka_unit_test(test_output_vectors),
     cmocka_unit_test(test_depth_cap),
     cmocka_unit_test(test_output_cap),
+    cmocka_unit_test(test_unicode15),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
