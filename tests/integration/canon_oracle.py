@@ -7,7 +7,9 @@ tiny/huge/negative zero/integral, int64 edges, deep nesting, tools-like
 nesting, duplicate keys, random whitespace) and compares byte for byte:
 
   canon   json.dumps(json.loads(text), sort_keys=True)
-  pystr   str(json.loads(text))
+  pystr   str(json.loads(text)) as Python 3.12 (Unicode 15.0.0) writes it:
+          this Python's str() with the characters new in Unicode 15 kept
+          (tests/devnet/ogcanon.py _pystr)
   chat-2026-04, chat-newer, completion-2026-04, completion-newer
           the gateway's canonical request, from a Python mirror of the rules
           in the signatures reference §3.3-§3.4
@@ -16,10 +18,15 @@ Usage: canon_oracle.py PATH/TO/example_canon [N]
 """
 import json
 import math
+import os
 import random
 import struct
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "devnet"))
+from ogcanon import _pystr as pystr312  # noqa: E402
 
 SEED = 20260401
 R = random.Random(SEED)
@@ -250,11 +257,11 @@ def user_content_newer(c):
     if isinstance(c, str):
         return c
     if not isinstance(c, list):
-        return str(c)
+        return pystr312(c)
     out = []
     for part in c:
         if not isinstance(part, dict):
-            out.append({"type": "text", "text": str(part)})
+            out.append({"type": "text", "text": pystr312(part)})
             continue
         if part.get("type") == "text":
             out.append({"type": "text", "text": part.get("text", "") or ""})
@@ -307,7 +314,7 @@ def message(m, rules):
         if isinstance(c, str):
             return {"role": "user", "content": c}
         if rules == "2026-04":
-            return {"role": "user", "content": str(c)}
+            return {"role": "user", "content": pystr312(c)}
         return {"role": "user", "content": user_content_newer(c)}
     if role == "assistant":
         out = {"role": "assistant", "content": c or ""}
@@ -560,7 +567,8 @@ def main():
     bad += compare("canon", docs + refused, exp + ["ERR usage"] * 4,
                    run(binary, "canon", docs + refused))
 
-    exp = [expect(d, lambda v: str(v).encode("utf-8").hex()) for d in docs]
+    exp = [expect(d, lambda v: pystr312(v).encode("utf-8").hex())
+           for d in docs]
     bad += compare("pystr", docs, exp, run(binary, "pystr", docs))
 
     for kind, fn in (("chat", chat), ("completion", completion)):
