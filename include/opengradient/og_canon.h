@@ -53,7 +53,7 @@ OG_API void og_canon_float(char out[32], double x);
 /* Append Python str(v) of a JSON value to out, as Python prints the value
  * json.loads gives: a str prints itself, containers print their repr (single
  * quotes, True/None, insertion order, printable non-ASCII kept raw).
- * Printability is CPython 3.12's (Unicode 15.0.0), as the gateway runs. */
+ * Printability follows the Unicode 14.0 tables of CPython 3.11. */
 OG_API og_result og_canon_pystr(og_buf *out, const json_t *v, og_err *err);
 
 /* Which gateway's canonicalisation rules to apply. */

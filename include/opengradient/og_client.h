@@ -94,6 +94,16 @@ typedef struct og_client_config {
                                    within this many ms of og_client_new,
                                    however slowly a server trickles: a
                                    command's total deadline */
+  /* Confidential mode (chat only; RFC 9458 Oblivious HTTP): each request
+   * is sealed to the chosen TEE's registry OHTTP key and POSTed to
+   * relay_url (https; "/api/v1/chat/ohttp" is appended unless it ends so),
+   * an untrusted relay that sees only ciphertext and pays. Only TEEs with
+   * a usable OHTTP key are chosen. tls_cert_der, when given, pins the
+   * relay; else the system CAs. relay_token is sent as a bearer token.
+   * No x402 payment is made by this side. Registry mode only. */
+  const char *relay_url;
+  const char *relay_token;
+
   og_log_fn log;
   void *log_user;
   /* Called after a payment demand was checked against the policy and
@@ -165,6 +175,7 @@ typedef struct og_inference {
                                (individual mode), or NULL */
   unsigned warnings;        /* OG_X402_WARN_* */
   int failovers;            /* TEEs tried and abandoned before this one */
+  int confidential;         /* sent sealed through the relay */
 } og_inference;
 
 /* Free everything in an inference (safe on a zeroed one). */

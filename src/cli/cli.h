@@ -25,6 +25,7 @@ typedef enum cli_cmd {
   CMD_APPROVE,
   CMD_MODELS,
   CMD_SERVE,
+  CMD_LOGIN,
   CMD_TEE_ATTEST,
   CMD_COUNT
 } cli_cmd;
@@ -51,13 +52,15 @@ typedef enum cli_opt_id {
   OPT_STREAM_TOOLS_FALLBACK,
   OPT_JSON,
   OPT_NO_COLOR,
-  OPT_RAW,
   OPT_VERBOSE,
   OPT_HELP,
   OPT_VERSION,
   OPT_MAX_AGE,
   OPT_PAYMENT_ASSET,
   OPT_MAX_TIME,
+  OPT_RAW,
+  OPT_RELAY_URL,
+  OPT_RELAY_TOKEN_FILE,
   /* command options */
   OPT_MODEL,
   OPT_PROMPT,
@@ -83,6 +86,9 @@ typedef enum cli_opt_id {
   OPT_BUDGET,
   OPT_MAX_CONCURRENT,
   OPT_DRAIN_TIMEOUT,
+  OPT_CHAT_APP_URL,
+  OPT_PORT,
+  OPT_NO_BROWSER,
   /* attestation and quorum (issue 12) */
   OPT_RPC_QUORUM,
   OPT_ATTEST,
@@ -117,14 +123,12 @@ typedef struct cli {
   int verbose;
   int color_out;                   /* colour on stdout */
   int color_err;
+  int tty_out;                     /* stdout is a terminal */
+  int raw;                         /* --raw: answer text as sent, even on a tty */
   long timeout_ms;
   long max_time_ms;                /* --max-time; 0 = none */
   FILE *out;
   FILE *errf;
-  int tty_out;                     /* stdout is a terminal: sanitise */
-  int raw;                         /* --raw: answer text unsanitised */
-  char carry[4];                   /* a split UTF-8 sequence (streams) */
-  size_t ncarry;
 } cli;
 
 /* options.c */
@@ -143,21 +147,20 @@ void cli_warn(const cli *c, const char *fmt, ...) OG_PRINTF(2, 3);
 const char *cli_color(const cli *c, int on_stdout, const char *code);
 void cli_rule(cli *c);
 int cli_print_json(cli *c, json_t *j); /* steals j */
-/* Server-supplied text (n bytes, NULs included) to stdout: byte for byte
- * to a pipe or file (or with answer != 0 and --raw), else made safe with
- * og_text_clean. cli_put_text_part is for a stream's pieces (a UTF-8
- * sequence split between pieces is held back); cli_put_text_end writes
- * what is held. cli_put_text is one whole piece. */
-void cli_put_text(cli *c, const char *s, size_t n, int answer);
-void cli_put_text_part(cli *c, const char *s, size_t n, int answer);
-void cli_put_text_end(cli *c, int answer);
-/* A message (or part) to stderr, always made safe. */
-void cli_put_err(const cli *c, const char *msg);
-/* s made safe for the terminal when stdout is one (a NUL-terminated
- * string); into buf (cap bytes), returned. */
-const char *cli_safe(const cli *c, char *buf, size_t cap, const char *s);
 void cli_print_tee_block(cli *c, const char *endpoint, const char *tee_id,
                          const char *payment_address);
+/* Server-supplied text (og_text_visible): made visible on stderr always and
+ * on stdout when it is a terminal; written byte for byte otherwise.
+ * cli_put_text keeps newlines and tabs, cli_put_field (one-line values:
+ * names, ids, endpoints, reasons) escapes them too. cli_put_answer is the
+ * answer text itself, which --raw writes as sent even to a terminal. */
+void cli_put_text(cli *c, FILE *f, const char *s, size_t n);
+void cli_put_field(cli *c, FILE *f, const char *s);
+void cli_put_answer(cli *c, const char *s, size_t n);
+/* Extra jansson flags for JSON on stdout: JSON_ENSURE_ASCII on a terminal
+ * (C1 controls and bidi overrides arrive as \uXXXX escapes; the JSON means
+ * the same), none into a pipe or file. */
+size_t cli_json_flags(const cli *c);
 
 #define CLR_RESET "0"
 #define CLR_BOLD "1"
@@ -177,6 +180,17 @@ int cmd_config(cli *c);
  * file, as hex text in a buffer the caller wipes; 0 = none configured,
  * 1 = found, -1 = error already reported. */
 int cli_load_private_key(cli *c, char *out, size_t outlen);
+/* Confidential mode: the relay URL (--relay-url, even '' = off, then
+ * OG_RELAY_URL, then the config's relay_url) and its bearer token
+ * (--relay-token-file, OG_RELAY_TOKEN, the config's relay_token; secret
+ * files must be 0600). url[0] = 0 when off. 0 ok, else the exit code. */
+int cli_load_relay(cli *c, char *url, size_t urln, char *token,
+                   size_t tokenn);
+/* Store string members into the config file (0600, other keys kept). */
+int cli_config_store(cli *c, json_t *updates);
+/* Registry settings that login stored (rpc_url, tee_registry) become the
+ * defaults of --rpc-url and --registry, announced on stderr. */
+int cli_apply_login_defaults(cli *c);
 
 /* Commands implemented elsewhere. */
 int cmd_tee(cli *c);
@@ -185,6 +199,7 @@ int cmd_verify(cli *c);
 int cmd_approve(cli *c);
 int cmd_models(cli *c);
 int cmd_serve(cli *c);
+int cmd_login(cli *c);
 int cmd_attest(cli *c);
 /* cmd_attest.c: --attest and --nitro-root into a client configuration;
  * 0 or the exit code after reporting. */

@@ -13,6 +13,8 @@ typedef struct cli_upstream {
   char registry[43];       /* cfg.registry points here, not at a local */
   char *assets;            /* cfg.payment_assets: --payment-asset joined */
   og_bytes32 pcr[CLI_MAX_MULTI];
+  char relay_url[2048];    /* confidential mode when not empty */
+  char relay_token[4096];  /* wiped by cli_upstream_free */
 } cli_upstream;
 
 void cli_upstream_init(cli_upstream *u);

@@ -157,11 +157,9 @@ static void print_report(cli *c, const og_attest_report *rep)
   print_check(c, "signing_key", rep->signing_key);
   if(!rep->parsed)
     return;
-  {
-    char mid[1024];
-    fprintf(c->out, "Module ID:  %s\n",
-            cli_safe(c, mid, sizeof(mid), d->module_id));
-  }
+  fputs("Module ID:  ", c->out);
+  cli_put_field(c, c->out, d->module_id);
+  fputc('\n', c->out);
   t = (time_t)(d->timestamp_ms / 1000);
   ts[0] = '\0';
   if(gmtime_r(&t, &tm))
@@ -450,21 +448,18 @@ static int attest_live(cli *c, const char *root_pem, int64_t at)
     if(!c->json) {
       if(n > 1 && i)
         fputc('\n', c->out);
-      if(!direct)
-      {
-        char ep[4 * 2048];
-        fprintf(c->out, "TEE %s  %s\n", lv[i].id,
-                cli_safe(c, ep, sizeof(ep), lv[i].endpoint));
+      if(!direct) {
+        fprintf(c->out, "TEE %s  ", lv[i].id);
+        cli_put_field(c, c->out, lv[i].endpoint);
+        fputc('\n', c->out);
       }
       print_report(c, &lv[i].rep);
     }
     if(lv[i].rc && !first_fail) {
       first_fail = og_exit_code(lv[i].rc == OG_E_USAGE ? OG_E_USAGE
                                                        : lv[i].rc);
-      char msg[OG_ERR_SIZE + 4096];
-      snprintf(msg, sizeof(msg), "opengradient: error: TEE %.80s (%.2100s): %.2000s\n",
-               direct ? "-" : lv[i].id, lv[i].endpoint, lv[i].error);
-      cli_put_err(c, msg);
+      fprintf(c->errf, "opengradient: error: TEE %s (%s): %s\n",
+              direct ? "-" : lv[i].id, lv[i].endpoint, lv[i].error);
     }
   }
   if(first_fail)

@@ -219,6 +219,45 @@ static int user_json(llm_run *run, cli_opt_id text_opt, cli_opt_id file_opt,
   return 0;
 }
 
+/* Confidential mode (--relay-url, OG_RELAY_URL or login's relay_url):
+ * chat only; the relay and its token into run->up. shown_relay is the
+ * URL as given, for --json's "relay". */
+static const char *shown_relay;
+static int relay_options(llm_run *run)
+{
+  cli *c = run->c;
+  int explicit_url = cli_has(c, OPT_RELAY_URL) &&
+                     *cli_opt_str(c, OPT_RELAY_URL, "");
+  int rc;
+  if(run->completion) {
+    if(explicit_url && !c->opt[OPT_RELAY_URL].from_env)
+      return cli_error(c, OG_E_USAGE, "--relay-url: confidential mode is "
+                       "for chat only");
+    return 0;
+  }
+  if(cli_has(c, OPT_LLM_SERVER_URL)) {
+    if(explicit_url)
+      return cli_error(c, OG_E_USAGE, "--relay-url takes the TEE and its "
+                       "OHTTP key from the registry; it does not go with "
+                       "--llm-server-url");
+    return 0; /* a stored relay_url does not apply to a direct server */
+  }
+  rc = cli_load_relay(c, run->up.relay_url, sizeof(run->up.relay_url),
+                      run->up.relay_token, sizeof(run->up.relay_token));
+  if(rc)
+    return rc;
+  if(run->up.relay_url[0] && cli_has(c, OPT_ATTEST))
+    return cli_error(c, OG_E_USAGE, "--attest does not combine with "
+                     "--relay-url for now (turn one off; --relay-url '' "
+                     "turns confidential mode off)");
+  if(run->up.relay_url[0]) {
+    shown_relay = run->up.relay_url;
+    cli_verbose(c, "confidential mode: sealed requests go through the "
+                "relay %s", run->up.relay_url);
+  }
+  return 0;
+}
+
 static int check_options(llm_run *run, og_client_config *cfg)
 {
   cli *c = run->c;
@@ -319,6 +358,9 @@ static int check_options(llm_run *run, og_client_config *cfg)
       return llm_fail(c, r, &err);
   }
 
+  rc = relay_options(run);
+  if(rc)
+    return rc;
   return cli_client_config(c, &run->up, cfg);
 }
 
@@ -370,7 +412,20 @@ int cli_client_config(cli *c, cli_upstream *u, og_client_config *cfg)
   }
   else {
     cli_registry reg;
-    if(cli_has(c, OPT_TLS_CERT))
+    if(u->relay_url[0]) {
+      /* confidential mode: --tls-cert pins the relay */
+      cfg->relay_url = u->relay_url;
+      cfg->relay_token = u->relay_token[0] ? u->relay_token : NULL;
+      if(cli_has(c, OPT_TLS_CERT)) {
+        rc = cli_load_cert(c, "--tls-cert",
+                           cli_opt_str(c, OPT_TLS_CERT, NULL), &u->cert);
+        if(rc)
+          return rc;
+        cfg->tls_cert_der = u->cert.data;
+        cfg->tls_cert_der_len = u->cert.len;
+      }
+    }
+    else if(cli_has(c, OPT_TLS_CERT))
       return cli_error(c, OG_E_USAGE, "--tls-cert goes with "
                        "--llm-server-url (registry TEEs are pinned to their "
                        "registered certificate)");
@@ -442,13 +497,12 @@ static void print_tool_calls(cli *c, const og_llm_result *a)
     return;
   print_label(c, "Tool Calls:");
   for(i = 0; i < a->n_tool_calls; i++) {
-    const char *nm = a->tool_calls[i].name ? a->tool_calls[i].name : "";
-    const char *ar = a->tool_calls[i].arguments ?
-                     a->tool_calls[i].arguments : "";
     fputs("  Function: ", c->out);
-    cli_put_text(c, nm, strlen(nm), 0);
+    cli_put_field(c, c->out, a->tool_calls[i].name);
     fputs("\n  Arguments: ", c->out);
-    cli_put_text(c, ar, strlen(ar), 0);
+    if(a->tool_calls[i].arguments)
+      cli_put_text(c, c->out, a->tool_calls[i].arguments,
+                   a->tool_calls[i].arguments_len);
     fputc('\n', c->out);
   }
 }
@@ -471,6 +525,11 @@ static json_t *tee_object(const og_inference *inf)
 static void add_result_fields(json_t *o, const og_inference *inf)
 {
   const og_llm_result *a = &inf->answer;
+  if(inf->confidential) {
+    json_object_set_new(o, "confidential", json_true());
+    json_object_set_new(o, "relay", json_string(shown_relay ? shown_relay
+                                                            : ""));
+  }
   json_object_set_new(o, "tee", tee_object(inf));
   json_object_set_new(o, "tee_signature", a->tee_signature ?
                       json_string(a->tee_signature) : json_null());
@@ -534,7 +593,7 @@ static int print_result(llm_run *run)
     cli_rule(c);
     print_label(c, "LLM Output:");
     fputc('\n', c->out);
-    cli_put_text(c, a->text, a->text_len, 1); /* NULs included */
+    cli_put_answer(c, a->text, a->text_len);
     fputs("\n\n", c->out);
     cli_print_citations(c, a->citations);
     cli_print_cost(c, &a->cost);
@@ -546,13 +605,12 @@ static int print_result(llm_run *run)
   cli_rule(c);
   print_label(c, "Finish Reason: ");
   fputc('\n', c->out);
-  if(a->finish_reason)
-    cli_put_text(c, a->finish_reason, strlen(a->finish_reason), 0);
+  cli_put_field(c, c->out, a->finish_reason);
   fputs("\n\n", c->out);
   print_label(c, "Chat Output:");
   fputc('\n', c->out);
   if(a->text_len) {
-    cli_put_text(c, a->text, a->text_len, 1); /* NULs included */
+    cli_put_answer(c, a->text, a->text_len);
     fputc('\n', c->out);
   }
   print_tool_calls(c, a);
@@ -603,7 +661,8 @@ static void stream_header(llm_run *run)
  * memory. */
 static int ndjson_line(cli *c, const json_t *line)
 {
-  char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                       cli_json_flags(c));
   if(!s)
     return 1;
   fprintf(c->out, "%s\n", s);
@@ -617,12 +676,13 @@ static int ndjson_line(cli *c, const json_t *line)
 /* Whether jansson would escape anything in s: '"', '\\' or a control
  * character (the UTF-8 is already checked; without JSON_ENSURE_ASCII or
  * JSON_ESCAPE_SLASH nothing else is escaped). */
-static int needs_escape(const char *s, size_t n)
+static int needs_escape(const cli *c, const char *s, size_t n)
 {
   size_t i;
+  /* on a terminal, non-ASCII is written as \uXXXX too (cli_json_flags) */
   for(i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
-    if(ch < 0x20 || ch == '"' || ch == '\\')
+    if(ch < 0x20 || ch == '"' || ch == '\\' || (ch >= 0x80 && c->tty_out))
       return 1;
   }
   return 0;
@@ -638,7 +698,7 @@ static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
   int rc;
   if(!s)
     return og_buf_add(out, "null", 4) ? 1 : 0;
-  if(!needs_escape(s, n))
+  if(!needs_escape(run->c, s, n))
     return og_buf_add(out, "\"", 1) || og_buf_add(out, s, n) ||
            og_buf_add(out, "\"", 1) ? 1 : 0;
   if(!run->nd_str)
@@ -646,12 +706,14 @@ static int nd_string(llm_run *run, og_buf *out, const char *s, size_t n)
   /* the library checked the UTF-8 with jansson's rules */
   if(!run->nd_str || json_string_setn_nocheck(run->nd_str, s, n))
     return 1;
-  k = json_dumpb(run->nd_str, small, sizeof(small), JSON_ENCODE_ANY);
+  k = json_dumpb(run->nd_str, small, sizeof(small),
+                 JSON_ENCODE_ANY | cli_json_flags(run->c));
   if(!k)
     return 1;
   if(k > sizeof(small)) {
     big = malloc(k);
-    if(!big || json_dumpb(run->nd_str, big, k, JSON_ENCODE_ANY) != k) {
+    if(!big || json_dumpb(run->nd_str, big, k,
+                               JSON_ENCODE_ANY | cli_json_flags(run->c)) != k) {
       free(big);
       return 1;
     }
@@ -704,7 +766,7 @@ static int nd_content_line(llm_run *run, const og_llm_chunk *ch)
     run->nd_have_tail = 1;
   }
   run->wrote = 1;
-  if(ch->content && !needs_escape(ch->content, ch->content_len)) {
+  if(ch->content && !needs_escape(run->c, ch->content, ch->content_len)) {
     /* the common case: one write into stdio's buffer */
     char buf[2048];
     size_t hl = sizeof(head) - 1, n = hl + ch->content_len + 2 +
@@ -786,7 +848,7 @@ static int on_chunk(void *user, const og_llm_chunk *ch)
   }
   stream_header(run);
   if(ch->content && ch->content_len) {
-    cli_put_text_part(c, ch->content, ch->content_len, 1);
+    cli_put_answer(c, ch->content, ch->content_len);
     run->wrote = 1; /* flushed once per read batch (cmd_llm's loop) */
   }
   return 0;
@@ -832,7 +894,6 @@ static int print_stream_end(llm_run *run)
     return 0;
   }
   stream_header(run);
-  cli_put_text_end(c, 1);
   if(a->n_tool_calls) {
     fputc('\n', c->out);
     print_tool_calls(c, a);
@@ -849,9 +910,10 @@ static int print_stream_end(llm_run *run)
     fprintf(c->out, "  Total tokens: %lld\n\n",
             (long long)a->usage.total_tokens);
   }
-  if(a->finish_reason) {
+  if(a->finish_reason)
+  {
     fprintf(c->out, "Finish reason: %s", cli_color(c, 1, CLR_GREEN));
-    cli_put_text(c, a->finish_reason, strlen(a->finish_reason), 0);
+    cli_put_field(c, c->out, a->finish_reason);
     fprintf(c->out, "%s\n", cli_color(c, 1, CLR_RESET));
   }
   print_verified(c, inf);
@@ -986,6 +1048,7 @@ void cli_upstream_free(cli_upstream *u)
   og_buf_free(&u->cert);
   og_buf_free(&u->spki);
   og_wipe(u->key, sizeof(u->key));
+  og_wipe(u->relay_token, sizeof(u->relay_token));
   free(u->assets);
   u->assets = NULL;
 }

@@ -17,6 +17,11 @@
 #include "cli_llm.h"
 #include "opengradient/og_hex.h"
 
+static void put_str(cli *c, FILE *f, const char *s)
+{
+  cli_put_field(c, f, s);
+}
+
 int cli_image_dir_check(cli *c)
 {
   struct stat st;
@@ -40,11 +45,11 @@ void cli_web_search_status(cli *c, const char *status, const char *query)
   if(!isatty(fileno(c->errf)) && !c->verbose)
     return;
   fputs("opengradient: web search [", c->errf);
-  cli_put_err(c, status ? status : "searching");
+  put_str(c, c->errf, status ? status : "searching");
   fputc(']', c->errf);
   if(query) {
     fputc(' ', c->errf);
-    cli_put_err(c, query);
+    put_str(c, c->errf, query);
   }
   fputc('\n', c->errf);
   fflush(c->errf);
@@ -313,12 +318,12 @@ void cli_print_citations(cli *c, const json_t *citations)
       continue;
     fprintf(c->out, "  [%zu] ", ++k);
     if(json_is_string(t)) {
-      cli_put_text(c, json_string_value(t), json_string_length(t), 0);
+      cli_put_text(c, c->out, json_string_value(t), json_string_length(t));
       if(json_is_string(u))
         fputs(" - ", c->out);
     }
     if(json_is_string(u))
-      cli_put_text(c, json_string_value(u), json_string_length(u), 0);
+      cli_put_text(c, c->out, json_string_value(u), json_string_length(u));
     fputc('\n', c->out);
   }
   fputc('\n', c->out);

@@ -48,7 +48,6 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
                             int active_known, int active)
 {
   char id[67], pcr[67], pay[43], owner[43], hb[64], reg[64];
-  char ep[4 * 2048], rs[1024];
   const char *b = cli_color(c, 1, CLR_BOLD), *z = cli_color(c, 1, CLR_RESET);
   og_bytes32_to_hex(id, &t->id);
   og_bytes32_to_hex(pcr, &t->pcr_hash);
@@ -57,8 +56,9 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
   fmt_time(hb, sizeof(hb), t->last_heartbeat_at);
   fmt_time(reg, sizeof(reg), t->registered_at);
   fprintf(c->out, "%sTEE ID:%s            %s\n", b, z, id);
-  fprintf(c->out, "Endpoint:          %s\n",
-          cli_safe(c, ep, sizeof(ep), t->endpoint));
+  fputs("Endpoint:          ", c->out);
+  cli_put_field(c, c->out, t->endpoint);
+  fputc('\n', c->out);
   fprintf(c->out, "Payment address:   %s\n", pay);
   fprintf(c->out, "Owner:             %s\n", owner);
   fprintf(c->out, "TLS cert SHA-256:  %s\n",
@@ -68,9 +68,11 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
   fprintf(c->out, "Enabled:           %s\n", t->enabled ? "true" : "false");
   if(active_known)
     fprintf(c->out, "Active:            %s\n", active ? "true" : "false");
-  fprintf(c->out, "Usable:            %s%s%s\n", chk->usable ? "true" : "false",
-          chk->usable ? "" : " - ",
-          chk->usable ? "" : cli_safe(c, rs, sizeof(rs), chk->reason));
+  fprintf(c->out, "Usable:            %s%s", chk->usable ? "true" : "false",
+          chk->usable ? "" : " - ");
+  if(!chk->usable)
+    cli_put_field(c, c->out, chk->reason);
+  fputc('\n', c->out);
   fprintf(c->out, "Registered at:     %s\n", reg);
   fprintf(c->out, "Last heartbeat:    %s\n", hb);
   if(!chk->key_ok)
@@ -241,7 +243,7 @@ static void probe_done(void *user, og_http_xfer *x, og_result rc,
 }
 
 /* /health's version, uptime_seconds and providers as one text line
- * ("" when none was sent); control characters are replaced. */
+ * ("" when none was sent); shown through cli_put_field. */
 static void health_text(char *out, size_t cap, const json_t *h)
 {
   const json_t *v = json_object_get(h, "version");
@@ -281,9 +283,6 @@ static void health_text(char *out, size_t cap, const json_t *h)
       ADDF("none");
   }
 #undef ADDF
-  for(i = 0; out[i]; i++)
-    if((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-      out[i] = '?';
 }
 
 static int tee_check(cli *c, cli_registry *reg)
@@ -395,30 +394,36 @@ static int tee_check(cli *c, cli_registry *reg)
     out_rc = cli_print_json(c, arr);
   }
   for(i = 0; i < n; i++) {
-    char id[67], ep[4 * 2048], pe[1024];
-    const char *sep = cli_safe(c, ep, sizeof(ep), probes[i].tee->endpoint);
-    const char *spe = cli_safe(c, pe, sizeof(pe), probes[i].error);
+    char id[67];
     og_bytes32_to_hex(id, &probes[i].tee->id);
     if(!c->json) {
       if(probes[i].rc == OG_OK) {
         char ht[512];
-        char hs[4 * 512];
         health_text(ht, sizeof(ht), probes[i].health);
-        fprintf(c->out, "%s  %s  %sok%s  %.1f ms%s%s\n", id, sep,
-                cli_color(c, 1, CLR_GREEN), cli_color(c, 1, CLR_RESET),
-                probes[i].ms, ht[0] ? "  " : "", cli_safe(c, hs, sizeof(hs), ht));
+        fprintf(c->out, "%s  ", id);
+        cli_put_field(c, c->out, probes[i].tee->endpoint);
+        fprintf(c->out, "  %sok%s  %.1f ms%s", cli_color(c, 1, CLR_GREEN),
+                cli_color(c, 1, CLR_RESET), probes[i].ms, ht[0] ? "  " : "");
+        cli_put_field(c, c->out, ht);
+        fputc('\n', c->out);
       }
-      else
-        fprintf(c->out, "%s  %s  %sFAILED%s  %.1f ms  %s\n", id, sep,
+      else {
+        fprintf(c->out, "%s  ", id);
+        cli_put_field(c, c->out, probes[i].tee->endpoint);
+        fprintf(c->out, "  %sFAILED%s  %.1f ms  ",
                 cli_color(c, 1, CLR_RED_BOLD), cli_color(c, 1, CLR_RESET),
-                probes[i].ms, spe);
+                probes[i].ms);
+        cli_put_field(c, c->out, probes[i].error);
+        fputc('\n', c->out);
+      }
     }
     if(probes[i].rc && !first_fail) {
       first_fail = og_exit_code(probes[i].rc);
-      char msg[OG_ERR_SIZE + 4096];
-      snprintf(msg, sizeof(msg), "opengradient: error: TEE %s (%s): %s\n", id,
-               probes[i].tee->endpoint, probes[i].error);
-      cli_put_err(c, msg);
+      fprintf(c->errf, "opengradient: error: TEE %s (", id);
+      cli_put_field(c, c->errf, probes[i].tee->endpoint);
+      fputs("): ", c->errf);
+      cli_put_field(c, c->errf, probes[i].error);
+      fputc('\n', c->errf);
     }
   }
   for(i = 0; i < n; i++) {

@@ -200,7 +200,9 @@ int cmd_verify(cli *c)
   if(r == OG_OK)
     return rc;
   /* the report is the JSON answer; the reason goes to stderr */
-  fprintf(c->errf, "opengradient: error: %s\n", err.msg[0] ? err.msg :
-          "the answer failed verification");
+  fputs("opengradient: error: ", c->errf);
+  cli_put_field(c, c->errf, err.msg[0] ? err.msg :
+                "the answer failed verification");
+  fputc('\n', c->errf);
   return og_exit_code(OG_E_VERIFY);
 }

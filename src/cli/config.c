@@ -20,9 +20,6 @@
 static const char *const config_keys[] = {"private_key", "alpha_private_key",
                                           "email", "password"};
 static const int config_secret[] = {1, 1, 0, 1};
-/* every secret a config file may hold (login adds relay_token) */
-static const char *const config_secret_keys[] = {
-  "private_key", "alpha_private_key", "password", "relay_token", NULL};
 
 static int config_path(char *out, size_t n)
 {
@@ -33,27 +30,23 @@ static int config_path(char *out, size_t n)
   return 0;
 }
 
-/* Read a small file into buf (capped). 0 ok, -1 missing, -2 error, -3 a
- * secret file (secret != 0) that group or others may read or write. When
- * open_out is given, it receives whether group or others may. */
+/* Read a small file into buf (capped), with its mode (of the file that was
+ * read, not of the path) in *mode. 0 ok, -1 missing, -2 error. */
 static int read_small_file(const char *path, og_buf *buf, size_t cap,
-                           int secret, int *open_out)
+                           mode_t *mode)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   char tmp[4096];
   ssize_t n;
   struct stat st;
-  int is_open;
   og_buf_init(buf, cap);
   if(fd < 0)
     return errno == ENOENT ? -1 : -2;
-  is_open = fstat(fd, &st) || (st.st_mode & (S_IRWXG | S_IRWXO));
-  if(open_out)
-    *open_out = is_open;
-  if(secret && is_open) {
+  if(fstat(fd, &st)) {
     close(fd);
-    return -3;
+    return -2;
   }
+  *mode = st.st_mode;
   while((n = read(fd, tmp, sizeof(tmp))) > 0) {
     if(og_buf_add(buf, tmp, (size_t)n)) {
       og_wipe(tmp, sizeof(tmp));
@@ -64,6 +57,52 @@ static int read_small_file(const char *path, og_buf *buf, size_t cap,
   og_wipe(tmp, sizeof(tmp));
   close(fd);
   return n < 0 ? -2 : 0;
+}
+
+/* A file that holds a secret is refused when group or others may read or
+ * write it (as ssh refuses such a key). */
+#define SECRET_OPEN_MODE ((mode_t)(S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH))
+
+/* "chmod 600 PATH", PATH quoted for a shell when it needs it. */
+static void chmod_hint(char *out, size_t n, const char *path)
+{
+  size_t i, o;
+  int plain = *path != 0;
+  for(i = 0; path[i]; i++) {
+    unsigned char ch = (unsigned char)path[i];
+    if(!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+         (ch >= '0' && ch <= '9') || strchr("/._-+,:@%", ch)))
+      plain = 0;
+  }
+  if(plain) {
+    snprintf(out, n, "chmod 600 %s", path);
+    return;
+  }
+  o = (size_t)snprintf(out, n, "chmod 600 '");
+  for(i = 0; path[i] && o + 6 < n; i++) {
+    if(path[i] == '\'') {
+      memcpy(out + o, "'\\''", 4);
+      o += 4;
+    }
+    else
+      out[o++] = path[i];
+  }
+  out[o++] = '\'';
+  out[o] = 0;
+}
+
+/* Refuse a secret file open to group or others: 0 ok, -1 reported. */
+static int secret_mode_check(cli *c, const char *what, const char *path,
+                             mode_t mode)
+{
+  char fix[4200];
+  if(!(mode & SECRET_OPEN_MODE))
+    return 0;
+  chmod_hint(fix, sizeof(fix), path);
+  cli_error(c, OG_E_USAGE, "%s %s holds a secret and is readable or "
+            "writable by group or others (mode %04o); refusing to use it. "
+            "Fix: %s", what, path, (unsigned)(mode & 07777), fix);
+  return -1;
 }
 
 /* jansson keeps its own copies of strings: wipe them before freeing. */
@@ -77,6 +116,21 @@ static void wipe_json_strings(json_t *j)
   }
 }
 
+/* Every secret the config file may hold. */
+static const char *const secret_keys[] = {"private_key", "alpha_private_key",
+                                          "password", "relay_token"};
+
+static int config_has_secret(const json_t *j)
+{
+  size_t i;
+  for(i = 0; i < sizeof(secret_keys) / sizeof(secret_keys[0]); i++) {
+    const char *v = json_string_value(json_object_get(j, secret_keys[i]));
+    if(v && *v)
+      return 1;
+  }
+  return 0;
+}
+
 static void config_free(json_t *j)
 {
   if(j) {
@@ -86,16 +140,13 @@ static void config_free(json_t *j)
 }
 
 /* Load the config object; NULL with *missing=1 when there is none. */
-/* secret: the caller needs a secret from the file, so a file open to group
- * or others is refused (as ssh does with keys). */
 static json_t *config_load(cli *c, const char *path, int *missing, int *bad,
-                           int secret)
+                           mode_t *mode)
 {
   og_buf b;
   json_t *j;
   json_error_t e;
-  int is_open = 0, i;
-  int st = read_small_file(path, &b, CONFIG_MAX, 0, &is_open);
+  int st = read_small_file(path, &b, CONFIG_MAX, mode);
   *missing = 0;
   *bad = 0;
   if(st == -1) {
@@ -116,17 +167,6 @@ static json_t *config_load(cli *c, const char *path, int *missing, int *bad,
     cli_error(c, OG_E_USAGE, "config file %s is not a JSON object; run "
               "'opengradient config clear --yes' and 'config init'", path);
     return NULL;
-  }
-  for(i = 0; secret && is_open && config_secret_keys[i]; i++) {
-    const char *v = json_string_value(json_object_get(j, config_secret_keys[i]));
-    if(v && *v) {
-      config_free(j);
-      *bad = 1;
-      cli_error(c, OG_E_USAGE, "config file %s holds a secret (%s) but group "
-                "or others may access it; run 'chmod 600 %s'", path,
-                config_secret_keys[i], path);
-      return NULL;
-    }
   }
   return j;
 }
@@ -276,9 +316,17 @@ static int config_init(cli *c, const char *path)
 static int config_show(cli *c, const char *path)
 {
   int missing, bad, i;
-  json_t *j = config_load(c, path, &missing, &bad, 0);
+  mode_t mode = 0;
+  json_t *j = config_load(c, path, &missing, &bad, &mode);
   if(bad)
     return og_exit_code(OG_E_USAGE);
+  if(j && (mode & SECRET_OPEN_MODE) && config_has_secret(j)) {
+    char fix[4200];
+    chmod_hint(fix, sizeof(fix), path);
+    cli_warn(c, "config file %s holds a secret and is readable or writable "
+             "by group or others; it will be refused until you run: %s",
+             path, fix);
+  }
   if(c->json) {
     json_t *o = json_object();
     json_object_set_new(o, "path", json_string(path));
@@ -394,28 +442,34 @@ static int copy_key(cli *c, const char *src, const char *what, char *out,
   return 1;
 }
 
+/* No core dump or ptrace of a process that holds a secret: set before a
+ * secret is read, kept until exit. */
+static void no_dump(void)
+{
+  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int cli_load_private_key(cli *c, char *out, size_t outlen)
 {
   char path[4096];
   int missing, bad, rc;
   json_t *j;
   const char *env;
-  /* from here on the process may hold a key: no core dumps, no ptrace
-   * attach by other processes of the same user */
-  (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  mode_t mode = 0;
+  struct stat st;
   if(cli_has(c, OPT_PRIVATE_KEY_FILE)) {
     og_buf b;
     const char *f = cli_opt_str(c, OPT_PRIVATE_KEY_FILE, NULL);
-    int st = read_small_file(f, &b, KEYFILE_MAX, 1, NULL);
-    if(st == -3) {
-      og_buf_wipe_free(&b);
-      cli_error(c, OG_E_USAGE, "--private-key-file: %s is accessible by "
-                "group or others; run 'chmod 600 %s'", f, f);
-      return -1;
-    }
-    if(st) {
+    int rd;
+    no_dump();
+    rd = read_small_file(f, &b, KEYFILE_MAX, &mode);
+    if(rd) {
       og_buf_wipe_free(&b);
       cli_error(c, OG_E_USAGE, "--private-key-file: cannot read %s", f);
+      return -1;
+    }
+    if(secret_mode_check(c, "--private-key-file:", f, mode)) {
+      og_buf_wipe_free(&b);
       return -1;
     }
     rc = copy_key(c, og_buf_str(&b), "--private-key-file", out, outlen);
@@ -423,18 +477,190 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
     return rc;
   }
   env = getenv("OG_PRIVATE_KEY");
-  if(env && *env)
+  if(env && *env) {
+    no_dump();
     return copy_key(c, env, "OG_PRIVATE_KEY", out, outlen);
+  }
   if(config_path(path, sizeof(path)))
     return 0;
-  j = config_load(c, path, &missing, &bad, 1);
+  if(stat(path, &st) == 0) /* it may hold secrets */
+    no_dump();
+  j = config_load(c, path, &missing, &bad, &mode);
   if(bad)
     return -1;
   if(!j)
     return 0;
   env = json_string_value(json_object_get(j, "private_key"));
+  /* every secret in it counts (private_key, alpha_private_key, password) */
+  if(config_has_secret(j) && secret_mode_check(c, "config file", path, mode)) {
+    config_free(j);
+    return -1;
+  }
   rc = (env && *env) ? copy_key(c, env, "the config file's private_key", out,
                                 outlen) : 0;
   config_free(j);
   return rc;
+}
+
+/* ------------------------- login and the relay ------------------------- */
+
+/* Trimmed copy of a token; 1 ok, -1 error reported. */
+static int copy_token(cli *c, const char *src, const char *what, char *out,
+                      size_t n)
+{
+  size_t len, i;
+  while(*src == ' ' || *src == '\t' || *src == '\n' || *src == '\r')
+    src++;
+  len = strcspn(src, "\r\n");
+  while(len && (src[len - 1] == ' ' || src[len - 1] == '\t'))
+    len--;
+  if(!len || len >= n) {
+    cli_error(c, OG_E_USAGE, "%s does not hold a relay token", what);
+    return -1;
+  }
+  for(i = 0; i < len; i++)
+    if((unsigned char)src[i] <= 0x20 || src[i] == 0x7f) {
+      cli_error(c, OG_E_USAGE, "%s: the relay token holds a space or a "
+                "control character", what);
+      return -1;
+    }
+  memcpy(out, src, len);
+  out[len] = 0;
+  return 1;
+}
+
+int cli_load_relay(cli *c, char *url, size_t urln, char *token,
+                   size_t tokenn)
+{
+  char path[4096];
+  int missing = 1, bad = 0, have_path;
+  json_t *j = NULL;
+  const char *v;
+  mode_t mode = 0;
+  url[0] = 0;
+  token[0] = 0;
+  have_path = !config_path(path, sizeof(path));
+  if(have_path && (!cli_has(c, OPT_RELAY_URL) ||
+                   (!cli_has(c, OPT_RELAY_TOKEN_FILE) &&
+                    !(getenv("OG_RELAY_TOKEN") && *getenv("OG_RELAY_TOKEN"))))) {
+    struct stat st;
+    if(stat(path, &st) == 0) /* it may hold secrets */
+      no_dump();
+    j = config_load(c, path, &missing, &bad, &mode);
+    if(bad)
+      return og_exit_code(OG_E_USAGE);
+  }
+  if(cli_has(c, OPT_RELAY_URL))
+    v = cli_opt_str(c, OPT_RELAY_URL, "");
+  else
+    v = j ? json_string_value(json_object_get(j, "relay_url")) : NULL;
+  if(!v || !*v) {
+    config_free(j);
+    return 0; /* confidential mode off */
+  }
+  if(strlen(v) >= urln) {
+    config_free(j);
+    return cli_error(c, OG_E_USAGE, "--relay-url: the URL is too long");
+  }
+  snprintf(url, urln, "%s", v);
+  if(cli_has(c, OPT_RELAY_TOKEN_FILE)) {
+    og_buf b;
+    const char *f = cli_opt_str(c, OPT_RELAY_TOKEN_FILE, NULL);
+    int st, rc;
+    config_free(j);
+    no_dump();
+    st = read_small_file(f, &b, KEYFILE_MAX, &mode);
+    if(st) {
+      og_buf_wipe_free(&b);
+      return cli_error(c, OG_E_USAGE, "--relay-token-file: cannot read %s",
+                       f);
+    }
+    if(secret_mode_check(c, "--relay-token-file:", f, mode)) {
+      og_buf_wipe_free(&b);
+      return og_exit_code(OG_E_USAGE);
+    }
+    rc = copy_token(c, og_buf_str(&b), "--relay-token-file", token, tokenn);
+    og_buf_wipe_free(&b);
+    return rc < 0 ? og_exit_code(OG_E_USAGE) : 0;
+  }
+  v = getenv("OG_RELAY_TOKEN");
+  if(v && *v) {
+    config_free(j);
+    no_dump();
+    return copy_token(c, v, "OG_RELAY_TOKEN", token, tokenn) < 0 ?
+           og_exit_code(OG_E_USAGE) : 0;
+  }
+  v = j ? json_string_value(json_object_get(j, "relay_token")) : NULL;
+  if(v && *v) {
+    int rc;
+    if(secret_mode_check(c, "config file", path, mode)) {
+      config_free(j);
+      return og_exit_code(OG_E_USAGE);
+    }
+    rc = copy_token(c, v, "the config file's relay_token", token, tokenn);
+    config_free(j);
+    return rc < 0 ? og_exit_code(OG_E_USAGE) : 0;
+  }
+  config_free(j);
+  return 0;
+}
+
+int cli_config_store(cli *c, json_t *updates)
+{
+  char path[4096];
+  int missing, bad, rc;
+  json_t *j;
+  const char *k;
+  json_t *v;
+  mode_t mode;
+  if(config_path(path, sizeof(path)))
+    return cli_error(c, OG_E_IO, "HOME is not set: nowhere to store the "
+                     "configuration");
+  j = config_load(c, path, &missing, &bad, &mode);
+  if(bad)
+    return og_exit_code(OG_E_USAGE);
+  if(!j)
+    j = json_object();
+  if(!j)
+    return cli_error(c, OG_E_NOMEM, "out of memory");
+  json_object_foreach(updates, k, v)
+    json_object_set(j, k, v);
+  rc = config_save(c, path, j);
+  config_free(j);
+  return rc;
+}
+
+int cli_apply_login_defaults(cli *c)
+{
+  static char rpc[2048], reg[128];
+  char path[4096];
+  int missing, bad;
+  json_t *j;
+  const char *v;
+  mode_t mode;
+  if(cli_has(c, OPT_RPC_URL) && cli_has(c, OPT_REGISTRY))
+    return 0;
+  if(cli_has(c, OPT_LLM_SERVER_URL) || config_path(path, sizeof(path)))
+    return 0;
+  j = config_load(c, path, &missing, &bad, &mode);
+  if(bad)
+    return og_exit_code(OG_E_USAGE);
+  if(!j)
+    return 0;
+  v = json_string_value(json_object_get(j, "rpc_url"));
+  if(!cli_has(c, OPT_RPC_URL) && v && *v && strlen(v) < sizeof(rpc)) {
+    snprintf(rpc, sizeof(rpc), "%s", v);
+    c->opt[OPT_RPC_URL].set = 1;
+    c->opt[OPT_RPC_URL].value = rpc;
+    cli_warn(c, "using the registry RPC stored by login: %s", rpc);
+  }
+  v = json_string_value(json_object_get(j, "tee_registry"));
+  if(!cli_has(c, OPT_REGISTRY) && v && *v && strlen(v) < sizeof(reg)) {
+    snprintf(reg, sizeof(reg), "%s", v);
+    c->opt[OPT_REGISTRY].set = 1;
+    c->opt[OPT_REGISTRY].value = reg;
+    cli_warn(c, "using the registry stored by login: %s", reg);
+  }
+  config_free(j);
+  return 0;
 }

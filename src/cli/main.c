@@ -30,6 +30,8 @@ static int dispatch(cli *c)
     return cmd_models(c);
   case CMD_SERVE:
     return cmd_serve(c);
+  case CMD_LOGIN:
+    return cmd_login(c);
   case CMD_TEE_ATTEST:
     return cmd_attest(c);
   default:
@@ -75,6 +77,7 @@ int main(int argc, char **argv)
   if(!isatty(STDOUT_FILENO))
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   c.errf = stderr;
+  c.tty_out = isatty(STDOUT_FILENO);
   og_err_clear(&err);
   /* --json must shape even a parse error, so look for it first */
   for(rc = 1; rc < argc; rc++)
@@ -85,7 +88,6 @@ int main(int argc, char **argv)
     return cli_fail(&c, OG_E_USAGE, &err);
   c.json = cli_has(&c, OPT_JSON);
   c.verbose = cli_has(&c, OPT_VERBOSE);
-  c.tty_out = isatty(STDOUT_FILENO);
   c.raw = cli_has(&c, OPT_RAW);
   if(!cli_has(&c, OPT_NO_COLOR)) {
     c.color_out = isatty(STDOUT_FILENO) && !c.json;
@@ -102,6 +104,12 @@ int main(int argc, char **argv)
   if(parse_timeout(&c))
     return og_exit_code(OG_E_USAGE);
 
+  if(c.cmd == CMD_COMPLETION || c.cmd == CMD_CHAT || c.cmd == CMD_TEE_LIST ||
+     c.cmd == CMD_TEE_SHOW || c.cmd == CMD_TEE_CHECK || c.cmd == CMD_SERVE) {
+    rc = cli_apply_login_defaults(&c);
+    if(rc)
+      return rc;
+  }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   rc = dispatch(&c);
   curl_global_cleanup();

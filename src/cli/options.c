@@ -14,6 +14,7 @@
 #define F_CLEAR (1u << CMD_CONFIG_CLEAR)
 #define F_APPROVE (1u << CMD_APPROVE)
 #define F_SERVE (1u << CMD_SERVE)
+#define F_LOGIN (1u << CMD_LOGIN)
 #define F_ATTEST (1u << CMD_TEE_ATTEST)
 
 typedef struct cli_opt {
@@ -74,8 +75,6 @@ static const cli_opt options[OPT_COUNT] = {
     "with --stream and tools: one non-streamed request, one final chunk"},
   [OPT_JSON] = {"json", 0, 0, 0, NULL, NULL, NULL, F_GLOBAL,
     "machine output"},
-  [OPT_RAW] = {"raw", 0, 0, 0, NULL, NULL, NULL, F_GLOBAL,
-    "write server-supplied text to a terminal byte for byte"},
   [OPT_NO_COLOR] = {"no-color", 0, 0, 0, "NO_COLOR", NULL, NULL, F_GLOBAL,
     "no colour (default: colour only on a terminal)"},
   [OPT_VERBOSE] = {"verbose", 'v', 0, 0, NULL, NULL, NULL, F_GLOBAL,
@@ -92,6 +91,15 @@ static const cli_opt options[OPT_COUNT] = {
     "given values replace the default OPG on Base)"},
   [OPT_MAX_TIME] = {"max-time", 0, 1, 0, NULL, "SECONDS", NULL, F_GLOBAL,
     "total deadline for the command's network work"},
+  [OPT_RAW] = {"raw", 0, 0, 0, NULL, NULL, NULL, F_GLOBAL,
+    "write the answer text to a terminal byte for byte (default: control, "
+    "C1 and bidi characters from the server are made visible)"},
+  [OPT_RELAY_URL] = {"relay-url", 0, 1, 0, "OG_RELAY_URL", "URL", NULL,
+    F_GLOBAL, "confidential chat: seal each request to the TEE's OHTTP key "
+    "and send it through this relay ('' = off; default: config relay_url)"},
+  [OPT_RELAY_TOKEN_FILE] = {"relay-token-file", 0, 1, 0, NULL, "FILE", NULL,
+    F_GLOBAL, "bearer token for the relay (env OG_RELAY_TOKEN holds the "
+    "token itself; default: config relay_token from login)"},
   [OPT_MODEL] = {"model", 'm', 1, 0, NULL, "PROVIDER/MODEL", NULL, F_LLM,
     "model to use (required)"},
   [OPT_PROMPT] = {"prompt", 'p', 1, 0, NULL, "TEXT", NULL, F_COMPLETION,
@@ -144,6 +152,12 @@ static const cli_opt options[OPT_COUNT] = {
     F_SERVE, "requests in flight at once; above it: 429"},
   [OPT_DRAIN_TIMEOUT] = {"drain-timeout", 0, 1, 0, NULL, "S", "30", F_SERVE,
     "on SIGINT/SIGTERM, seconds to let in-flight requests finish"},
+  [OPT_CHAT_APP_URL] = {"chat-app-url", 0, 1, 0, NULL, "URL",
+    "https://chat.opengradient.ai", F_LOGIN, "the chat app to log in with"},
+  [OPT_PORT] = {"port", 0, 1, 0, NULL, "N", "any free port", F_LOGIN,
+    "loopback port for the login callback"},
+  [OPT_NO_BROWSER] = {"no-browser", 0, 0, 0, NULL, NULL, NULL, F_LOGIN,
+    "only print the URL to open"},
   [OPT_RPC_QUORUM] = {"rpc-quorum", 0, 1, 0, "OG_RPC_QUORUM", "N",
     "every --rpc-url given", F_GLOBAL,
     "registry reads need N byte-identical answers at one common block"},
@@ -198,6 +212,8 @@ static const struct {
    "list the models the client knows (provider/model)"},
   {"serve", NULL, CMD_SERVE, "serve [--listen HOST:PORT]",
    "a local OpenAI-compatible endpoint in front of verified TEEs"},
+  {"login", NULL, CMD_LOGIN, "login [--no-browser] [--port N]",
+   "log in to the chat app for confidential chat (stores the relay token)"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -4,94 +4,57 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/og_text.h"
+#include "opengradient/og_text.h"
 
-/* stderr is always made safe: messages may quote server text */
-void cli_put_err(const cli *c, const char *msg)
+/* Whether text written to f must be made visible: stderr always, stdout
+ * when it is a terminal. */
+static int must_escape(const cli *c, FILE *f)
 {
-  char safe[4 * (OG_ERR_SIZE + 256)];
-  og_text_clean(safe, sizeof(safe), msg, strlen(msg), 0);
-  fputs(safe, c->errf);
+  return f == c->errf || (f == c->out && c->tty_out);
 }
 
-void cli_put_text_part(cli *c, const char *s, size_t n, int answer)
+static void put_visible(FILE *f, const char *s, size_t n, unsigned flags)
 {
-  char out[4096];
-  if(!c->tty_out || (answer && c->raw)) {
-    fwrite(s, 1, n, c->out);
-    return;
-  }
-  while(c->ncarry && n) { /* complete a held sequence first */
-    int bad;
-    size_t k;
-    c->carry[c->ncarry++] = *s++;
-    n--;
-    k = og_text_char(c->carry, c->ncarry, &bad);
-    if(k || c->ncarry == sizeof(c->carry)) {
-      cli_put_text_end(c, answer);
-      break;
-    }
-  }
+  char tmp[1024];
   while(n) {
-    size_t used = og_text_clean(out, sizeof(out), s, n, 0);
-    /* an incomplete sequence at the end may be completed by the next
-     * piece: hold it rather than escape it */
-    size_t tail = 0;
-    int bad;
-    if(used == n) {
-      size_t b = n;
-      while(b > 0 && n - b < 3 && ((unsigned char)s[b - 1] & 0xc0) == 0x80)
-        b--;
-      if(b > 0 && ((unsigned char)s[b - 1] & 0xc0) == 0xc0 &&
-         og_text_char(s + b - 1, n - b + 1, &bad) == 0)
-        tail = n - b + 1;
-    }
-    if(tail) {
-      used = og_text_clean(out, sizeof(out), s, n - tail, 0);
-      if(used == n - tail) {
-        fputs(out, c->out);
-        for(size_t i = 0; i < tail; i++)
-          c->carry[i] = s[n - tail + i];
-        c->ncarry = tail;
-        return;
-      }
-    }
-    fputs(out, c->out);
-    if(!used) /* cannot happen with a 4 KiB buffer; never loop forever */
-      return;
+    size_t used = og_text_visible(tmp, sizeof(tmp), s, n, flags);
+    fputs(tmp, f);
     s += used;
     n -= used;
   }
 }
 
-void cli_put_text_end(cli *c, int answer)
+size_t cli_json_flags(const cli *c)
 {
-  char out[32];
-  if(!c->ncarry)
-    return;
-  if(!c->tty_out || (answer && c->raw))
-    fwrite(c->carry, 1, c->ncarry, c->out);
-  else {
-    og_text_clean(out, sizeof(out), c->carry, c->ncarry, 0);
-    fputs(out, c->out);
-  }
-  c->ncarry = 0;
+  return c->tty_out ? JSON_ENSURE_ASCII : 0;
 }
 
-void cli_put_text(cli *c, const char *s, size_t n, int answer)
-{
-  cli_put_text_part(c, s, n, answer);
-  cli_put_text_end(c, answer);
-}
-
-const char *cli_safe(const cli *c, char *buf, size_t cap, const char *s)
+void cli_put_text(cli *c, FILE *f, const char *s, size_t n)
 {
   if(!s)
-    return "";
-  if(!c->tty_out)
-    return s;
-  og_text_clean(buf, cap, s, strlen(s), 0);
-  return buf;
+    return;
+  if(must_escape(c, f))
+    put_visible(f, s, n, OG_TEXT_KEEP_NEWLINES);
+  else
+    fwrite(s, 1, n, f);
+}
+
+void cli_put_field(cli *c, FILE *f, const char *s)
+{
+  if(!s)
+    return;
+  if(must_escape(c, f))
+    put_visible(f, s, strlen(s), 0);
+  else
+    fputs(s, f);
+}
+
+void cli_put_answer(cli *c, const char *s, size_t n)
+{
+  if(c->raw && s)
+    fwrite(s, 1, n, c->out);
+  else
+    cli_put_text(c, c->out, s, n);
 }
 
 const char *cli_color(const cli *c, int on_stdout, const char *code)
@@ -113,13 +76,13 @@ static int report(cli *c, og_result r, const char *msg)
     code = 1; /* never exit 0 on failure */
   fprintf(c->errf, "%sopengradient: error:%s ",
           cli_color(c, 0, CLR_RED_BOLD), cli_color(c, 0, CLR_RESET));
-  cli_put_err(c, msg);
+  put_visible(c->errf, msg, strlen(msg), 0); /* stderr is always safe */
   fputc('\n', c->errf);
   if(c->json) {
     json_t *o = json_pack("{s:{s:i,s:s}}", "error", "exit_code", code,
                           "message", msg);
     if(o) {
-      char *s = json_dumps(o, JSON_COMPACT);
+      char *s = json_dumps(o, JSON_COMPACT | cli_json_flags(c));
       if(s) {
         fprintf(c->out, "%s\n", s);
         free(s);
@@ -150,28 +113,28 @@ int cli_fail(cli *c, og_result r, const og_err *err)
 
 void cli_verbose(const cli *c, const char *fmt, ...)
 {
-  va_list ap;
   char msg[OG_ERR_SIZE + 256];
+  va_list ap;
   if(!c->verbose)
     return;
   fputs("opengradient: ", c->errf);
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  cli_put_err(c, msg);
+  put_visible(c->errf, msg, strlen(msg), 0);
   fputc('\n', c->errf);
 }
 
 void cli_warn(const cli *c, const char *fmt, ...)
 {
-  va_list ap;
   char msg[OG_ERR_SIZE + 256];
+  va_list ap;
   fprintf(c->errf, "%sopengradient: warning:%s ",
           cli_color(c, 0, CLR_YELLOW), cli_color(c, 0, CLR_RESET));
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  cli_put_err(c, msg);
+  put_visible(c->errf, msg, strlen(msg), 0);
   fputc('\n', c->errf);
 }
 
@@ -188,7 +151,8 @@ int cli_print_json(cli *c, json_t *j)
   char *s;
   if(!j)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");
-  s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+  s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                 JSON_REAL_PRECISION(17) | cli_json_flags(c));
   json_decref(j);
   if(!s)
     return cli_error(c, OG_E_NOMEM, "out of memory building JSON output");
@@ -204,17 +168,15 @@ void cli_print_tee_block(cli *c, const char *endpoint, const char *tee_id,
   const char *m = cli_color(c, 1, CLR_MAGENTA);
   const char *mb = cli_color(c, 1, CLR_MAGENTA_BOLD);
   const char *z = cli_color(c, 1, CLR_RESET);
-  char b1[1024], b2[512], b3[512];
-  endpoint = endpoint ? cli_safe(c, b1, sizeof(b1), endpoint) : NULL;
-  tee_id = tee_id ? cli_safe(c, b2, sizeof(b2), tee_id) : NULL;
-  payment_address = payment_address ?
-    cli_safe(c, b3, sizeof(b3), payment_address) : NULL;
   if(!(endpoint && *endpoint) && !(tee_id && *tee_id) &&
      !(payment_address && *payment_address))
     return;
   fprintf(c->out, "%sTEE Node:%s\n", mb, z);
-  if(endpoint && *endpoint)
-    fprintf(c->out, "  Endpoint:        %s%s%s\n", m, endpoint, z);
+  if(endpoint && *endpoint) {
+    fprintf(c->out, "  Endpoint:        %s", m);
+    cli_put_field(c, c->out, endpoint);
+    fprintf(c->out, "%s\n", z);
+  }
   if(tee_id && *tee_id)
     fprintf(c->out, "  TEE ID:          %s%s%s\n", m, tee_id, z);
   if(payment_address && *payment_address)

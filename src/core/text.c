@@ -1,101 +1,117 @@
-/* og_text_char, og_text_clean: see og_text.h. */
+/* The one sanitiser for untrusted text shown to a person (og_text.h). */
 #include <stdio.h>
+#include <string.h>
 
-#include "core/og_text.h"
+#include "opengradient/og_text.h"
 
-size_t og_text_char(const char *s, size_t n, int *unsafe)
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), with its
+ * code point in *cp; 0 when the first byte does not start one (overlong
+ * forms, surrogates and values above U+10FFFF are not valid). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
-  const unsigned char *p = (const unsigned char *)s;
-  unsigned c = p[0], cp, len, i, min;
-  *unsafe = 0;
+  unsigned char c = s[0];
+  size_t len, i;
+  uint32_t v, min;
   if(c < 0x80) {
-    *unsafe = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
+    *cp = c;
     return 1;
   }
   if(c >= 0xc2 && c <= 0xdf) {
-    len = 2; cp = c & 0x1f; min = 0x80;
+    len = 2;
+    v = c & 0x1fu;
+    min = 0x80;
   }
   else if(c >= 0xe0 && c <= 0xef) {
-    len = 3; cp = c & 0x0f; min = 0x800;
+    len = 3;
+    v = c & 0x0fu;
+    min = 0x800;
   }
   else if(c >= 0xf0 && c <= 0xf4) {
-    len = 4; cp = c & 0x07; min = 0x10000;
+    len = 4;
+    v = c & 0x07u;
+    min = 0x10000;
   }
-  else {
-    *unsafe = 1; /* a stray byte */
-    return 1;
-  }
+  else
+    return 0;
+  if(n < len)
+    return 0;
   for(i = 1; i < len; i++) {
-    if(i >= n) {
-      /* so far valid: the rest may still come */
+    if((s[i] & 0xc0) != 0x80)
       return 0;
-    }
-    if((p[i] & 0xc0) != 0x80) {
-      *unsafe = 1;
-      return 1;
-    }
-    cp = (cp << 6) | (p[i] & 0x3f);
-    /* reject overlong, surrogate and too-large forms early */
-    if(i == 1 && ((len == 3 && c == 0xe0 && p[1] < 0xa0) ||
-                  (len == 3 && c == 0xed && p[1] >= 0xa0) ||
-                  (len == 4 && c == 0xf0 && p[1] < 0x90) ||
-                  (len == 4 && c == 0xf4 && p[1] >= 0x90))) {
-      *unsafe = 1;
-      return 1;
-    }
+    v = (v << 6) | (s[i] & 0x3fu);
   }
-  if(cp < min) {
-    *unsafe = 1;
-    return 1;
-  }
-  *unsafe = (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
-            cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-            (cp >= 0x2066 && cp <= 0x2069);
+  if(v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+    return 0;
+  *cp = v;
   return len;
 }
 
-size_t og_text_clean(char *out, size_t cap, const char *s, size_t n,
-                     char repl)
+static int cp_unsafe(uint32_t cp, unsigned flags)
 {
+  if(cp == '\n' || cp == '\t')
+    return !(flags & OG_TEXT_KEEP_NEWLINES);
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* One step: how many input bytes (*used) and, in esc, the escape to write
+ * instead (esc[0] == 0: copy the bytes as they are). */
+static void step(const unsigned char *s, size_t n, unsigned flags,
+                 size_t *used, char esc[12])
+{
+  uint32_t cp = 0;
+  size_t len = utf8_decode(s, n, &cp);
+  esc[0] = 0;
+  if(!len) {
+    snprintf(esc, 12, "\\x%02x", s[0]);
+    *used = 1;
+    return;
+  }
+  *used = len;
+  if(!cp_unsafe(cp, flags))
+    return;
+  if(cp < 0x80)
+    snprintf(esc, 12, "\\x%02x", (unsigned)cp);
+  else
+    snprintf(esc, 12, "\\u%04x", (unsigned)cp);
+}
+
+int og_text_needs_escape(const char *s, size_t n, unsigned flags)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while(i < n) {
+    size_t used;
+    char esc[12];
+    if(p[i] >= 0x20 && p[i] < 0x7f) { /* the common case */
+      i++;
+      continue;
+    }
+    step(p + i, n - i, flags, &used, esc);
+    if(esc[0])
+      return 1;
+    i += used;
+  }
+  return 0;
+}
+
+size_t og_text_visible(char *out, size_t outsz, const char *s, size_t n,
+                       unsigned flags)
+{
+  const unsigned char *p = (const unsigned char *)s;
   size_t i = 0, o = 0;
-  if(!cap)
+  if(!outsz)
     return 0;
   while(i < n) {
-    int bad;
-    size_t k = og_text_char(s + i, n - i, &bad);
+    size_t used, k;
     char esc[12];
-    const char *w = s + i;
-    size_t wl;
-    if(k == 0) { /* a truncated sequence at the very end: unsafe bytes */
-      k = 1;
-      bad = 1;
-    }
-    wl = k;
-    if(repl && (bad || s[i] == '\n' || s[i] == '\t')) {
-      esc[0] = repl;
-      w = esc;
-      wl = 1;
-    }
-    else if(bad) {
-      const unsigned char *p = (const unsigned char *)s + i;
-      unsigned cp;
-      if(k == 1)
-        snprintf(esc, sizeof(esc), "\\x%02x", p[0]);
-      else {
-        cp = k == 2 ? ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu) :
-             ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
-        snprintf(esc, sizeof(esc), "\\u%04x", cp);
-      }
-      w = esc;
-      for(wl = 0; esc[wl]; wl++)
-        ;
-    }
-    if(o + wl + 1 > cap)
+    step(p + i, n - i, flags, &used, esc);
+    k = esc[0] ? strlen(esc) : used;
+    if(o + k + 1 > outsz)
       break;
-    for(size_t j = 0; j < wl; j++)
-      out[o + j] = w[j];
-    o += wl;
-    i += k;
+    memcpy(out + o, esc[0] ? esc : (const char *)p + i, k);
+    o += k;
+    i += used;
   }
   out[o] = 0;
   return i;

@@ -16,6 +16,7 @@
 #include "opengradient/og_registry_client.h"
 #include "opengradient/og_rpc.h"
 #include "opengradient/og_verify.h"
+#include "confidential.h"
 
 #include "attest_gate.h"
 
@@ -69,6 +70,11 @@ struct og_client {
   upto_session sessions[OG_MAX_SESSIONS];
   size_t nsessions;
   og_call *calls;         /* in flight, for og_client_free */
+  /* confidential mode (confidential.c): relay URL, its pin, bearer */
+  char *relay_url;
+  unsigned char *relay_pin;
+  size_t relay_pin_len;
+  char *relay_auth;
   attest_gate *attest;    /* --attest; NULL = off */
 };
 
@@ -84,6 +90,7 @@ typedef struct call_tee {
   char pay[43];
   og_address pay_addr;
   int has_pay;
+  og_ohttp_config ohttp;  /* confidential mode: the TEE's OHTTP key */
   const og_bytes32 *pcr;  /* &pcr_copy in registry mode, else NULL */
   og_bytes32 pcr_copy;
 } call_tee;
@@ -128,6 +135,7 @@ struct og_call {
   int failovers;
   og_bytes32 failed[OG_MAX_FAILOVERS + 1]; /* TEEs this call gave up on */
   uint64_t deadline;  /* the request's own total deadline; 0 = client's */
+  og_conf_call *conf; /* confidential mode, else NULL */
   og_inference out;
   attest_wait *attest;  /* attesting the TEE before the first request */
 };
@@ -247,6 +255,8 @@ static og_result refresh(og_client *c, const og_bytes32 *exclude,
   og_result r;
   size_t i;
   r = og_registry_get_active(c->rpc, &list, &c->registry, c->tee_type, err);
+  if(!r && c->relay_url)
+    r = og_conf_filter(&list, err);
   if(r) {
     og_tee_list_free(&list);
     return r;
@@ -330,6 +340,9 @@ static unsigned char *dup_bytes(const unsigned char *p, size_t n)
   return d;
 }
 
+static og_result client_conf_init(og_client *c, const og_client_config *cfg,
+                                  og_err *err);
+
 static og_result check_cert(const unsigned char *der, size_t len, og_err *err)
 {
   const unsigned char *p = der;
@@ -397,6 +410,11 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
   r = og_http_new(&c->http, err);
   if(r)
     goto fail;
+  if(cfg->relay_url) {
+    r = client_conf_init(c, cfg, err);
+    if(r)
+      goto fail;
+  }
 
   if(cfg->llm_server_url) {
     const char *u = cfg->llm_server_url;
@@ -430,7 +448,7 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
     og_rpc_opts ro;
     const char *reg = cfg->registry ? cfg->registry : OG_DEFAULT_REGISTRY;
     const char *url = cfg->rpc_url ? cfg->rpc_url : OG_DEFAULT_RPC_URL;
-    if(cfg->tls_cert_der) {
+    if(cfg->tls_cert_der && !c->relay_url) {
       r = og_fail(err, OG_E_USAGE, "a pinned TLS certificate goes with a server URL; "
                   "registry TEEs are pinned to their registered certificate");
       goto fail;
@@ -477,6 +495,13 @@ og_result og_client_new(og_client **out, const og_client_config *cfg,
       so.pcr_allow = c->npcr ? c->pcr : NULL;
       so.pcr_allow_len = c->npcr;
       r = og_registry_select(c->rpc, &list, &chosen, &c->registry, &so, err);
+      if(!r && c->relay_url) {
+        og_ohttp_config oc;
+        og_err oerr;
+        if(og_ohttp_config_from_tee(&oc, chosen, &oerr))
+          r = og_fail(err, OG_E_NO_TEE, "TEE %s is not OHTTP-capable: %s",
+                      cfg->tee_id, oerr.msg);
+      }
       if(r) {
         og_tee_list_free(&list);
         goto fail;
@@ -503,6 +528,13 @@ static void call_free(og_call *call);
 
 void og_client_free(og_client *c)
 {
+  if(c) {
+    free(c->relay_url);
+    free(c->relay_pin);
+    if(c->relay_auth)
+      og_wipe(c->relay_auth, strlen(c->relay_auth));
+    free(c->relay_auth);
+  }
   if(!c)
     return;
   while(c->calls)
@@ -589,6 +621,8 @@ static og_result snapshot_tee(og_call *call, og_err *err)
     t->pcr = &t->pcr_copy;
     if(!t->endpoint || !t->pin || !t->spki)
       return og_fail(err, OG_E_NOMEM, "out of memory");
+    if(c->relay_url)
+      return og_ohttp_config_from_tee(&t->ohttp, e, err);
     return OG_OK;
   }
   t->endpoint = strdup(c->server_url);
@@ -640,6 +674,8 @@ static void call_free(og_call *call)
   og_buf_free(&call->raw);
   og_buf_wipe_free(&call->payment);
   og_llm_stream_free(call->sse);
+  og_conf_call_free(call->conf);
+  free(call->conf);
   tee_free(&call->tee);
   og_inference_free(&call->out);
   free(call);
@@ -673,6 +709,9 @@ static void finish(og_call *call, og_result rc, const og_err *err)
 }
 
 static og_result send_attempt(og_call *call, og_err *err);
+static og_result conf_send(og_call *call, og_err *err);
+static void conf_done(og_call *call, og_result rc, og_http_resp *resp,
+                      const og_err *xerr);
 
 static int chunk_relay(void *user, const og_llm_chunk *chunk)
 {
@@ -685,6 +724,8 @@ static og_result on_data(void *user, const og_http_resp *resp,
 {
   og_call *call = user;
   call->got_data = 1;
+  if(call->conf && resp->status >= 200 && resp->status < 300)
+    return og_conf_feed(call->conf, data, len, err);
   if(resp->status >= 200 && resp->status < 300)
     return og_llm_stream_feed(call->sse, data, len, err);
   if(og_buf_add(&call->raw, data, len))
@@ -901,7 +942,7 @@ static int failover_ok(og_call *call, og_result rc, const og_http_resp *resp)
 {
   og_client *c = call->c;
   if(!c->registry_mode || c->has_tee_id || call->state == CALL_PAID ||
-     call->got_data)
+     call->got_data || call->conf)
     return 0;
   if(resp && resp->status)
     return 0;
@@ -957,6 +998,10 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
   (void)x;
   call->xfer = NULL;
   og_err_clear(&err);
+  if(call->conf) {
+    conf_done(call, rc, resp, xerr);
+    return;
+  }
   if(rc) {
     if(failover_ok(call, rc, resp)) {
       og_err ferr;
@@ -1001,6 +1046,132 @@ static void http_done(void *user, og_http_xfer *x, og_result rc,
   finish(call, r, r ? &err : NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Confidential mode (Oblivious HTTP through a relay; confidential.c)  */
+
+static og_result client_conf_init(og_client *c, const og_client_config *cfg,
+                                  og_err *err)
+{
+  og_result r = og_conf_check_url(cfg->relay_url, err);
+  if(r)
+    return r;
+  if(cfg->llm_server_url)
+    return og_fail(err, OG_E_USAGE, "confidential mode takes the TEE and "
+                   "its OHTTP key from the registry, not a server URL");
+  if(cfg->attest)
+    return og_fail(err, OG_E_USAGE, "attestation does not combine with "
+                   "confidential mode yet");
+  c->relay_url = strdup(cfg->relay_url);
+  if(cfg->tls_cert_der) {
+    r = check_cert(cfg->tls_cert_der, cfg->tls_cert_der_len, err);
+    if(r)
+      return r;
+    c->relay_pin = dup_bytes(cfg->tls_cert_der, cfg->tls_cert_der_len);
+    c->relay_pin_len = cfg->tls_cert_der_len;
+    if(!c->relay_pin)
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+  }
+  if(cfg->relay_token && cfg->relay_token[0]) {
+    size_t n = strlen(cfg->relay_token), i;
+    for(i = 0; i < n; i++)
+      if((unsigned char)cfg->relay_token[i] <= 0x20 ||
+         cfg->relay_token[i] == 0x7f)
+        return og_fail(err, OG_E_USAGE, "the relay token holds a space or "
+                       "control character");
+    c->relay_auth = malloc(n + 32);
+    if(c->relay_auth)
+      snprintf(c->relay_auth, n + 32, "Authorization: Bearer %s",
+               cfg->relay_token);
+  }
+  if(!c->relay_url || (cfg->relay_token && cfg->relay_token[0] &&
+                       !c->relay_auth))
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  return OG_OK;
+}
+
+static og_result conf_send(og_call *call, og_err *err)
+{
+  og_client *c = call->c;
+  og_http_req req;
+  og_result r;
+  og_llm_stream_free(call->sse);
+  call->sse = NULL;
+  og_buf_free(&call->raw);
+  og_buf_init(&call->raw, OG_LLM_MAX_RESPONSE);
+  call->got_data = 0;
+  if(call->stream) {
+    call->sse = og_llm_stream_new(chunk_relay, call);
+    if(!call->sse)
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    og_llm_stream_set_chunk_json(call->sse, call->chunk_json);
+  }
+  memset(&req, 0, sizeof(req));
+  call->conf->cfg = call->tee.ohttp;
+  r = og_conf_prepare(call->conf, &req, c->relay_url, c->relay_auth,
+                      call->tee.id, &call->body, call->stream, call->sse,
+                      err);
+  if(r)
+    return r;
+  req.pin_der = c->relay_pin;
+  req.pin_der_len = c->relay_pin_len;
+  req.connect_timeout_ms = c->timeout_ms;
+  req.idle_timeout_ms = c->timeout_ms;
+  if(call->deadline || c->deadline) {
+    uint64_t now = og_http_clock_ms();
+    uint64_t deadline = call->deadline ? call->deadline : c->deadline;
+    if(now >= deadline)
+      return og_fail(err, OG_E_TIMEOUT, "the maximum time passed before "
+                     "the request was sent to the relay");
+    req.total_timeout_ms = (long)(deadline - now);
+    if(req.connect_timeout_ms > req.total_timeout_ms)
+      req.connect_timeout_ms = req.total_timeout_ms;
+  }
+  req.max_body = OG_LLM_MAX_RESPONSE;
+  req.fresh_connect = 1; /* a sealed request goes out exactly once */
+  if(call->stream) {
+    req.on_data = on_data;
+    req.user = call;
+  }
+  logf_(c, "POST %s (sealed to TEE %s, OHTTP key id %u)", call->conf->url,
+        call->tee.id, call->tee.ohttp.key_id);
+  return og_http_start(c->http, &call->xfer, &req, http_done, call, err);
+}
+
+static void conf_done(og_call *call, og_result rc, og_http_resp *resp,
+                      const og_err *xerr)
+{
+  og_err err;
+  og_result r;
+  og_err_clear(&err);
+  if(rc) {
+    if(rc == OG_E_CONNECT || rc == OG_E_TLS) {
+      og_fail(&err, rc, "the relay cannot be reached: %s",
+              xerr ? xerr->msg : og_strerror(rc));
+      finish(call, rc, &err);
+      return;
+    }
+    if(rc != OG_E_TIMEOUT && call->stream && resp && resp->status >= 200 &&
+       resp->status < 300 && !call->conf->rd.failed) {
+      /* cut short: the stream's own words (truncated) */
+      r = og_conf_finish(call->conf, NULL, &err);
+      finish(call, r ? r : OG_E_PARSE, r ? &err : xerr);
+      return;
+    }
+    finish(call, rc, xerr);
+    return;
+  }
+  if(resp->status < 200 || resp->status > 299) {
+    r = og_conf_relay_error(resp->status,
+                            call->stream ? &call->raw : &resp->body, &err);
+    finish(call, r, &err);
+    return;
+  }
+  r = og_conf_finish(call->conf, &resp->body, &err);
+  if(!r)
+    r = on_success(call, resp, &err);
+  finish(call, r, r ? &err : NULL);
+}
+
 static void attest_done(void *user, og_result rc, const og_err *err)
 {
   og_call *call = user;
@@ -1029,6 +1200,8 @@ static og_result send_attempt(og_call *call, og_err *err)
   upto_session *s;
   og_result r;
 
+  if(call->conf)
+    return conf_send(call, err);
   if(c->attest && call->state != CALL_PAID &&
      !attest_gate_passed(c->attest, call->tee.id, call->tee.pin,
                          call->tee.pin_len)) {
@@ -1156,6 +1329,18 @@ og_result og_call_start(og_client *c, og_call **out, const og_request *rq,
     call->fallback = 1;
   }
   call->stream = !completion && p.stream;
+  if(c->relay_url && completion) {
+    free(call);
+    return og_fail(err, OG_E_USAGE, "confidential mode is for chat only");
+  }
+  if(c->relay_url) {
+    call->conf = calloc(1, sizeof(*call->conf));
+    call->out.confidential = 1;
+    if(!call->conf) {
+      free(call);
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    }
+  }
   if(completion)
     r = og_llm_build_completion(&call->body, &request, &p, err);
   else
@@ -1163,6 +1348,7 @@ og_result og_call_start(og_client *c, og_call **out, const og_request *rq,
   if(r) {
     /* the builder may have grown the body before it failed */
     og_buf_free(&call->body);
+    free(call->conf);
     free(call);
     return r;
   }

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "opengradient/og_json.h"
+#include "opengradient/og_text.h"
 #include "llm_internal.h"
-#include "core/og_text.h"
 
 /* How much of an error message we keep (the og_err holds 512 bytes with
  * the prefix). */
@@ -328,7 +328,7 @@ static void append(char *out, size_t cap, const char *s, size_t n)
 {
   size_t o = strlen(out);
   if(o + 1 < cap)
-    og_text_clean(out + o, cap - o, s, n, ' ');
+    (void)og_text_visible(out + o, cap - o, s, n, 0);
 }
 
 static void append_str(char *out, size_t cap, const json_t *v)
@@ -447,7 +447,7 @@ og_result og_llm_error_message(long http_status, const char *body, size_t len,
       size_t n = nl ? (size_t)(nl - (body + a)) : b - a;
       while(n && is_space((unsigned char)body[a + n - 1]))
         n--;
-      og_text_clean(text, sizeof(text), body + a, n, ' ');
+      (void)og_text_visible(text, sizeof(text), body + a, n, 0);
     }
     if(!text[0])
       snprintf(text, sizeof(text), "(no message)");

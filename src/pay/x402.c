@@ -12,8 +12,8 @@
 #include "opengradient/og_json.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_x402.h"
+#include "opengradient/og_text.h"
 #include "core/og_random.h"
-#include "core/og_text.h"
 
 struct og_x402_required {
   int version;
@@ -42,11 +42,10 @@ const char *og_x402_kind_name(og_x402_kind kind)
   }
 }
 
-/* Server text for display: control characters become '?' (the one
- * sanitiser, og_text_clean). */
+/* Copy server text for display (og_text_visible). */
 static void sanitise(char *dst, size_t dstsz, const char *src)
 {
-  og_text_clean(dst, dstsz, src, strlen(src), '?');
+  (void)og_text_visible(dst, dstsz, src, strlen(src), 0);
 }
 
 /* The helpers below take the running result *rc and do nothing once it

@@ -507,7 +507,7 @@ def is_enabled(rpc, st, tee_id):
 
 
 def register_tee(rpc, st, d, cert_path=None, tls_key=None, endpoint=None,
-                 port=None, tee_type=0, port_hint=None):
+                 port=None, tee_type=0, port_hint=None, ohttp=True):
     idx = len(st["tees"])
     tdir = os.path.join(d, "tee_%d" % idx)
     os.makedirs(tdir, exist_ok=True)
@@ -555,7 +555,7 @@ def register_tee(rpc, st, d, cert_path=None, tls_key=None, endpoint=None,
         raise DevnetError("TEERegistered log %r != keccak256(SPKI) %s"
                           % (logged, tee_id))
 
-    if st["layout"] == 11:
+    if st["layout"] == 11 and ohttp:
         # RFC 9458 key config: keyId, kemId, pk, suites length, (kdf, aead)
         okey = x25519.X25519PrivateKey.generate()
         opub = okey.public_key().public_bytes(serialization.Encoding.Raw,
@@ -767,7 +767,8 @@ def cmd_add_tee(a):
     if a.tls_key and not a.cert:
         raise DevnetError("--tls-key needs --cert")
     t = register_tee(rpc, st, d, cert_path=a.cert, tls_key=a.tls_key,
-                     endpoint=a.endpoint, port=a.port, tee_type=a.type)
+                     endpoint=a.endpoint, port=a.port, tee_type=a.type,
+                     ohttp=not a.no_ohttp)
     save_state(d, st)
     if a.gateway:
         p, ready = spawn_gateway(d, t, cert=a.gateway_cert, key=a.gateway_key)
@@ -891,6 +892,8 @@ def main(argv=None):
     p.add_argument("--type", type=int, default=0)
     p.add_argument("--gateway", action="store_true",
                    help="also start a gateway stand-in for it")
+    p.add_argument("--no-ohttp", action="store_true",
+                   help="11-field layout: register no OHTTP key for it")
     p.add_argument("--gateway-cert",
                    help="certificate the gateway serves (default: --cert)")
     p.add_argument("--gateway-key", help="key for --gateway-cert")

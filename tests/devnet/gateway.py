@@ -208,7 +208,7 @@ class Gateway:
         "facilitator", "payment_address", "amount", "max_timeout_seconds",
         "dup_content_type", "verify_reason", "reset_stats",
         "reset_sessions", "newer", "images", "citations", "cost_opg",
-        "attest_fault", "finish_reason", "error_text"}
+        "attest_fault"}
 
     def __init__(self, args):
         with open(args.signing_key, "rb") as f:
@@ -246,7 +246,6 @@ class Gateway:
             "dup_content_type": True, "verify_reason": None,
             "newer": bool(args.newer), "images": None, "citations": None,
             "cost_opg": None, "attest_fault": None,
-            "finish_reason": None, "error_text": None,
         }
         self.started = time.time()
         if args.fault:
@@ -363,11 +362,10 @@ class Gateway:
             elif k == "amount":
                 if not isinstance(v, str) or not v.isdigit():
                     raise ControlError("amount must be a decimal string")
-            elif k in ("verify_reason", "finish_reason", "error_text"):
-                # finish_reason, error_text: any text (hostile terminal
-                # sequences included) in place of the usual one
+            elif k == "verify_reason":
                 if v is not None and not isinstance(v, str):
-                    raise ControlError("%s must be a string or null" % k)
+                    raise ControlError("verify_reason must be a string or "
+                                       "null")
             new[k] = v
         if "fault" in upd and "fault_times" not in upd:
             new["fault_times"] = None
@@ -1002,8 +1000,6 @@ class Handler(BaseHTTPRequestHandler):
                 "Request processing failed"
             if cfg["newer"]:
                 msg = "provider returned an error: upstream overloaded"
-            if cfg["error_text"] is not None:
-                msg = cfg["error_text"]
             self._json(500, self._error_obj(msg, "RateLimitError"))
             return 500
         ts = cfg["fixed_timestamp"] if cfg["fixed_timestamp"] is not None \
@@ -1047,8 +1043,6 @@ class Handler(BaseHTTPRequestHandler):
                 text += DRIBBLE_SUFFIX
             output = text
             finish = "stop"
-        if cfg["finish_reason"] is not None:
-            finish = cfg["finish_reason"]
         usage = self._usage(req, output, chat) if cfg["usage"] else None
         tee = gw.tee_fields(cfg, fault, req_hash, output, ts)
         query = self._last_user_text(req["messages"])

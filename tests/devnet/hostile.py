@@ -28,6 +28,14 @@ Gateway modes ("mode"):
   big_header    200 with one header line of `header_bytes` bytes
   many_headers  200 with `header_bytes` of 8 KiB header lines
   trickle       200 with a Content-Length, then one byte per `trickle_s`
+  evil          an answer whose text, tool call (id, name, arguments) and
+                finish reason carry EVIL: terminal escapes (ESC, OSC, CSI),
+                C1 CSI (U+009B), bidi overrides (U+202E, U+2066), DEL, NUL
+  evil_stream   the same text and finish reason streamed over SSE, split
+                across events
+  evil_error    HTTP 400 whose JSON error message is EVIL
+  evil_text     HTTP 502 with a text/plain body carrying raw ESC, a raw C1
+                byte (0x9b, not UTF-8) and U+202E
 
 RPC modes ("rpc_mode"): normal (eth_chainId = chain_id, base fee, tip and
 gas from the config, eth_call = call_result), nest, values, big_header,
@@ -68,6 +76,11 @@ DEFAULTS = {
     "call_result_after_send": "0x" + "ff" * 32,
 }
 
+# Hostile text for the terminal tests (see tests/integration/
+# test_terminal_hostile.sh): every part must be shown made visible.
+EVIL = ("A\x1b]0;pwned\x07B\x1b[2JC\u009b31mD\u202eE\u2066F\x00G\x7fH"
+        "\nline2\ttab")
+
 LOCK = threading.Lock()
 CONFIG = dict(DEFAULTS)
 STATS = {"requests": [], "payments": [], "rpc": {}}
@@ -88,6 +101,24 @@ def answer(path, model):
             "choices": [{"index": 0, "finish_reason": "stop",
                          "message": {"role": "assistant",
                                      "content": "hostile ok"}}]}
+
+
+def evil_answer(path, model):
+    if path.endswith("/completions") and "/chat/" not in path:
+        return {"id": "cmpl-" + EVIL, "object": "text_completion",
+                "created": 1, "model": model,
+                "choices": [{"text": EVIL, "index": 0,
+                             "finish_reason": "stop" + EVIL}]}
+    return {"id": "chatcmpl-" + EVIL, "object": "chat.completion",
+            "created": 1, "model": model,
+            "choices": [{"index": 0, "finish_reason": "tool_calls" + EVIL,
+                         "message": {
+                             "role": "assistant", "content": EVIL,
+                             "tool_calls": [{
+                                 "id": "call_" + EVIL, "type": "function",
+                                 "function": {"name": "fn" + EVIL,
+                                              "arguments": '{"q":"%s"}'
+                                              % EVIL}}]}}]}
 
 
 def requirement(cfg):
@@ -235,7 +266,41 @@ class Handler(BaseHTTPRequestHandler):
                 ("PAYMENT-REQUIRED", base64.b64encode(b"{not json").decode())])
         if mode == "tools_stream":
             return self.tools_stream(cfg, model)
+        if mode == "evil":
+            return self.send_body(200, compact(evil_answer(self.path, model)))
+        if mode == "evil_stream":
+            return self.evil_stream(model)
+        if mode == "evil_error":
+            return self.send_body(400, compact({"error": {
+                "message": EVIL, "type": "invalid_request\x1b[5m"}}))
+        if mode == "evil_text":
+            return self.send_body(
+                502, b"bad \x1b[31mgateway\x9b2J \xe2\x80\xae reversed\n",
+                ctype="text/plain")
         return self.attack(mode, cfg)
+
+    def evil_stream(self, model):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        cut = [0, 3, 9, 17, 30, len(EVIL)]
+        events = [{"choices": [{"index": 0, "delta": {
+            "role": "assistant", "content": EVIL[a:b]},
+            "finish_reason": None}], "model": model}
+            for a, b in zip(cut, cut[1:])]
+        events.append({"choices": [{"index": 0, "delta": {},
+                                    "finish_reason": "stop" + EVIL}],
+                       "model": model})
+        try:
+            for ev in events:
+                data = b"data: " + compact(ev) + b"\n\n"
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            fin = b"data: [DONE]\n\n"
+            self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(fin), fin))
+        except OSError:
+            pass
+        self.close_connection = True
 
     def tools_stream(self, cfg, model):
         self.send_response(200)

@@ -7,16 +7,20 @@
   rules (commit cb95a5c) or the newer rules mirrored by SDK 1.1.3.
 - request_hash / output_string / msg_hash: the signed quantities.
 
+- pystr: Python 3.12's str() of a JSON value. The gateway runs Python 3.12
+  (Unicode 15.0), whose repr() keeps characters new in Unicode 15.0 (e.g.
+  U+1FA77) as they are, where 3.11 (Unicode 14) escapes them; the printable
+  test is the generated Unicode 15.0.0 table (pyprintable.py), everything
+  else is Python's own repr.
+
 Python's own json module is the canonical-JSON oracle, exactly as in the
 gateway, so json.dumps(obj, sort_keys=True) gives the hashed bytes.
-
-The gateway runs Python 3.12 (Unicode 15.0.0); this stand-in may run an older
-Python, so str() of a list or dict (a repr) is emulated with 3.12's
-isprintable for the characters new in Unicode 15: see _pystr.
 """
 
+import bisect
 import json
-import re
+
+from pyprintable import NONPRINT, UNICODE_VERSION  # noqa: F401
 
 _M64 = (1 << 64) - 1
 _RC = [
@@ -93,6 +97,78 @@ def checksum_address(addr):
                           for i, ch in enumerate(h))
 
 
+_NP_START = [a for a, _ in NONPRINT]
+
+
+def isprintable(ch):
+    """str.isprintable() of one character under Unicode 15.0 (Python 3.12)."""
+    c = ord(ch)
+    if c < 0x80:
+        return 0x20 <= c < 0x7F
+    i = bisect.bisect_right(_NP_START, c) - 1
+    return not (i >= 0 and c <= NONPRINT[i][1])
+
+
+def _repr_str(s):
+    # CPython's unicode_repr, with the Unicode 15.0 printable test
+    quote = '"' if ("'" in s and '"' not in s) else "'"
+    out = [quote]
+    for ch in s:
+        c = ord(ch)
+        if ch == quote or ch == "\\":
+            out.append("\\" + ch)
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif c < 0x20 or c == 0x7F:
+            out.append("\\x%02x" % c)
+        elif c < 0x7F or isprintable(ch):
+            out.append(ch)
+        elif c <= 0xFF:
+            out.append("\\x%02x" % c)
+        elif c <= 0xFFFF:
+            out.append("\\u%04x" % c)
+        else:
+            out.append("\\U%08x" % c)
+    out.append(quote)
+    return "".join(out)
+
+
+def pyrepr(v):
+    """repr() of a JSON value (dict, list, str, int, float, bool, None)."""
+    if isinstance(v, str):
+        return _repr_str(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(pyrepr(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(pyrepr(k) + ": " + pyrepr(x)
+                               for k, x in v.items()) + "}"
+    return repr(v)
+
+
+def pystr(v):
+    """str() of a JSON value as Python 3.12 writes it."""
+    return v if isinstance(v, str) else pyrepr(v)
+
+
+def printability_differs(v):
+    """True when v holds a character whose printability under this
+    Python's own Unicode version differs from Unicode 15.0 (so str(v) here
+    and pystr(v) may differ)."""
+    if isinstance(v, str):
+        return any(ord(ch) >= 0x80 and ch.isprintable() != isprintable(ch)
+                   for ch in v)
+    if isinstance(v, list):
+        return any(printability_differs(x) for x in v)
+    if isinstance(v, dict):
+        return any(printability_differs(k) or printability_differs(x)
+                   for k, x in v.items())
+    return False
+
+
 class CanonError(Exception):
     """The gateway would fail on this request (HTTP 500 at cb95a5c)."""
 
@@ -105,57 +181,6 @@ def _truthy(v):
     return bool(v)
 
 
-UNICODE_DATA = "/usr/share/unicode/UnicodeData.txt"  # Debian unicode-data
-_NONPRINT = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"}
-_NEW_PRINTABLE = None
-
-
-def _new_printable():
-    """Code points printable under Python 3.12 (Unicode 15.0.0 with CPython's
-    rule) that this Python's str.isprintable() still rejects."""
-    global _NEW_PRINTABLE
-    if _NEW_PRINTABLE is None:
-        cat, first = {}, None
-        with open(UNICODE_DATA, encoding="utf-8") as f:
-            for line in f:
-                fl = line.split(";")
-                if len(fl) < 3:
-                    continue
-                cp = int(fl[0], 16)
-                if fl[1].endswith(", First>"):
-                    first = cp
-                elif fl[1].endswith(", Last>"):
-                    for c in range(first, cp + 1):
-                        cat[c] = fl[2]
-                else:
-                    cat[cp] = fl[2]
-        _NEW_PRINTABLE = frozenset(
-            cp for cp, gc in cat.items()
-            if gc not in _NONPRINT and not chr(cp).isprintable())
-    return _NEW_PRINTABLE
-
-
-_REPR_ESC = re.compile(r"\\\\|\\(U[0-9a-f]{8}|u[0-9a-f]{4}|x[0-9a-f]{2})")
-
-
-def _pystr(v):
-    """Python 3.12's str(v): repr of a list or dict keeps characters that
-    Unicode 15 made printable (this Python may escape them)."""
-    s = str(v)
-    if not isinstance(v, (list, dict, tuple)):
-        return s
-    new = _new_printable()
-    if not new:
-        return s
-
-    def sub(m):
-        if m.group(1) is None:  # an escaped backslash stays as it is
-            return m.group(0)
-        cp = int(m.group(1)[1:], 16)
-        return chr(cp) if cp in new else m.group(0)
-    return _REPR_ESC.sub(sub, s)
-
-
 def _norm_message_2026_04(m):
     role = m.get("role")
     content = m.get("content")
@@ -165,7 +190,7 @@ def _norm_message_2026_04(m):
         if not isinstance(content, str):
             # Python str(): for a list a repr, insertion order, raw
             # non-ASCII; str(None) for null
-            return {"role": "user", "content": _pystr(content)}
+            return {"role": "user", "content": pystr(content)}
         return {"role": "user", "content": content}
     if role == "assistant":
         out = {"role": "assistant", "content": content or ""}
@@ -193,7 +218,7 @@ def _norm_user_list_newer(parts):
     out = []
     for p in parts:
         if not isinstance(p, dict):
-            out.append({"type": "text", "text": _pystr(p)})
+            out.append({"type": "text", "text": pystr(p)})
             continue
         if p.get("type") == "text":
             out.append({"type": "text", "text": p.get("text", "") or ""})
@@ -222,7 +247,7 @@ def _norm_message_newer(m):
             return {"role": "user", "content": content}
         if isinstance(content, list):
             return {"role": "user", "content": _norm_user_list_newer(content)}
-        return {"role": "user", "content": _pystr(content)}
+        return {"role": "user", "content": pystr(content)}
     if role == "assistant":
         out = {"role": "assistant", "content": content or ""}
         tcs = m.get("tool_calls")

@@ -7,9 +7,10 @@ tiny/huge/negative zero/integral, int64 edges, deep nesting, tools-like
 nesting, duplicate keys, random whitespace) and compares byte for byte:
 
   canon   json.dumps(json.loads(text), sort_keys=True)
-  pystr   str(json.loads(text)) as Python 3.12 (Unicode 15.0.0) writes it:
-          this Python's str() with the characters new in Unicode 15 kept
-          (tests/devnet/ogcanon.py _pystr)
+  pystr   str(json.loads(text)) as Python 3.12 (Unicode 15.0) writes it:
+          ogcanon.pystr, itself checked here against this Python's own
+          str() on every case without a character whose printability
+          changed between this Python's Unicode version and 15.0
   chat-2026-04, chat-newer, completion-2026-04, completion-newer
           the gateway's canonical request, from a Python mirror of the rules
           in the signatures reference §3.3-§3.4
@@ -18,22 +19,26 @@ Usage: canon_oracle.py PATH/TO/example_canon [N]
 """
 import json
 import math
-import os
 import random
 import struct
+import os
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "devnet"))
-from ogcanon import _pystr as pystr312  # noqa: E402
+from ogcanon import pystr, printability_differs  # noqa: E402
 
 SEED = 20260401
 R = random.Random(SEED)
 
 SPECIAL_CPS = [0x22, 0x5C, 0x2F, 0x7F, 0x85, 0xA0, 0xAD, 0x2028, 0x2029,
                0xFEFF, 0xFFFD, 0xFFFF, 0xE000, 0x1F600, 0x1F680, 0x10FFFF,
-               0xE0001, 0x200D, 0x0378, 0x27, 0x00]
+               0xE0001, 0x200D, 0x0378, 0x27, 0x00,
+               # new in Unicode 15.0: printable under Python 3.12 (U+13439
+               # is a format character, printable in neither)
+               0x1FA77, 0x1F6DC, 0x0CF3, 0x11F00, 0x1E030, 0x31350, 0x323AF,
+               0x13439]
 
 
 def rand_cp(allow_nul=True):
@@ -257,11 +262,11 @@ def user_content_newer(c):
     if isinstance(c, str):
         return c
     if not isinstance(c, list):
-        return pystr312(c)
+        return pystr(c)
     out = []
     for part in c:
         if not isinstance(part, dict):
-            out.append({"type": "text", "text": pystr312(part)})
+            out.append({"type": "text", "text": pystr(part)})
             continue
         if part.get("type") == "text":
             out.append({"type": "text", "text": part.get("text", "") or ""})
@@ -314,7 +319,7 @@ def message(m, rules):
         if isinstance(c, str):
             return {"role": "user", "content": c}
         if rules == "2026-04":
-            return {"role": "user", "content": pystr312(c)}
+            return {"role": "user", "content": pystr(c)}
         return {"role": "user", "content": user_content_newer(c)}
     if role == "assistant":
         out = {"role": "assistant", "content": c or ""}
@@ -567,9 +572,22 @@ def main():
     bad += compare("canon", docs + refused, exp + ["ERR usage"] * 4,
                    run(binary, "canon", docs + refused))
 
-    exp = [expect(d, lambda v: pystr312(v).encode("utf-8").hex())
-           for d in docs]
+    changed = [0]
+
+    def py312_str(v):
+        # the emulation must agree with this Python's own str() wherever
+        # no character's printability changed
+        if printability_differs(v):
+            changed[0] += 1
+        elif pystr(v) != str(v):
+            raise SystemExit("pystr emulation differs from str(): %r" % (v,))
+        return pystr(v).encode("utf-8").hex()
+    exp = [expect(d, py312_str) for d in docs]
     bad += compare("pystr", docs, exp, run(binary, "pystr", docs))
+    print("%-19s %5d with characters new in Unicode 15.0" % ("", changed[0]))
+    if changed[0] == 0 and printability_differs(chr(0x1FA77)):
+        print("FAIL: no case exercised the Unicode 15.0 characters")
+        bad += 1
 
     for kind, fn in (("chat", chat), ("completion", completion)):
         reqs = [rand_request(kind) for _ in range(n // 2)]

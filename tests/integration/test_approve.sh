@@ -61,7 +61,7 @@ expect_rc 0 "smaller amount"; expect_out "nothing sent" "human: nothing sent"
 ok "an allowance that covers N sends nothing (nonce unchanged)"
 
 # --- the key from a file works the same ---
-printf '%s\n' "$KEY" >"$W/key" && chmod 600 "$W/key"
+printf '%s\n' "$KEY" >"$W/key"
 approve --amount $((N + 1)) --private-key-file "$W/key" --json
 expect_rc 0 "key file"
 json_check "d['allowance_before']=='$N' and d['allowance_after']=='$((N + 1))'" "raised by one unit"

@@ -78,28 +78,6 @@ run_og config clear --yes --json
 json_check "d['cleared'] is False" "config clear --json with nothing to clear"
 ok "config init and clear speak JSON with --json"
 
-# secret files open to group or others are refused when the secret is needed
-printf '%s\n\n\n\n' "0x$KEY" | "$OG_BIN" config init >/dev/null 2>&1 || fail "config init"
-chmod 644 "$F"
-run_og approve --amount 1
-expect_rc 1 "0644 config with a key"
-expect_err "chmod 600 $F" "the fix is named"
-grep -q "$KEY" <<<"$OUT$ERR" && fail "the key was printed"
-run_og config show
-expect_rc 0 "config show reads a 0644 config (masked, no secret used)"
-chmod 600 "$F"; chmod 660 "$F"
-run_og approve --amount 1
-expect_rc 1 "0660 config with a key"; expect_err "chmod 600" "group-writable named"
-printf '{"email": "me@example.org", "password": null}\n' >"$F"; chmod 644 "$F"
-run_og approve --amount 1
-expect_rc 1 "no key at all"; expect_err "needs the wallet key" "a 0644 config without secrets is read"
-rm -f "$F"
-printf '%s\n' "$KEY" >"$HOME/key.txt"; chmod 644 "$HOME/key.txt"
-run_og approve --amount 1 --private-key-file "$HOME/key.txt"
-expect_rc 1 "0644 --private-key-file"
-expect_err "chmod 600 $HOME/key.txt" "key file fix named"
-ok "secret files open to group or others refused with 'chmod 600 FILE'"
-
 # make demo shows each command quoted so that it pastes back into a shell
 eval "$(sed -n '/^shq()/,/^}/p' "$ROOT/scripts/demo.sh")"
 ARGS=(chat --messages '[{"role":"user","content":"it'"'"'s $HOME `x` \\n"}]' --max-tokens 5)

@@ -180,7 +180,7 @@ og config show
 rm -f "$HOME/.opengradient_config.json"
 og chat --model openai/gpt-4.1 --messages "$MSG" --private-key-file "$W/nokey"
 expect_rc 1 "unreadable key file"
-printf 'not a key\n' >"$W/badkey"; chmod 600 "$W/badkey"
+printf 'not a key\n' >"$W/badkey"
 og chat --model openai/gpt-4.1 --messages "$MSG" --private-key-file "$W/badkey"
 expect_rc 1 "malformed key file"
 ok "key from --private-key-file and from the config file"

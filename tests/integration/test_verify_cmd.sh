@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `verify RESULT.json` on results saved with --json (chat, completion, tool
 # calls, a stream's final line and its whole NDJSON), against the registry
-# key and offline with --signing-key (PEM, DER; the RPC is dead); tampered
+# key and offline with --signing-key (PEM, DER; the RPC is dead), also with
+# reals that need 17 significant digits and with list content holding a
+# character new in Unicode 15.0 (hashed as Python 3.12 does); tampered
 # results fail exactly the check they break (exit 6); bad files exit 1, a
 # dead registry 2, an unknown TEE 3; and the signature vectors, turned into
 # result files, verify (the negative ones do not).
@@ -22,6 +24,29 @@ save() { # file args...: run a command with --json, keep its stdout
 TOOLS='[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}},{"type":"function","function":{"name":"get_time","parameters":{"type":"object","properties":{"tz":{"type":"string"}}}}}]'
 save chat.json chat --model "$MODEL" --messages '[{"role":"system","content":"Be brief"},{"role":"user","content":"Grüße 🚀 \u0000 </x>"}]' --temperature 0.3 --stop-sequence END
 save completion.json completion --model "$MODEL" --prompt "Say hi"
+# numbers that 12 significant digits would change: saved exactly, so they verify
+FTOOLS='[{"type":"function","function":{"name":"area","parameters":{"type":"object","properties":{"pi":{"type":"number","default":3.141592653589793},"eps":{"type":"number","default":1e-300},"big":{"type":"number","default":1.7976931348623157e308}}}}}]'
+save floats.json chat --model "$MODEL" --messages "$HI" --temperature 0.30000000000000004 --tools "$FTOOLS"
+OUT=$(cat "$R/floats.json")
+pycheck "d['request']['temperature'] == 0.30000000000000004 and d['request']['tools'][0]['function']['parameters']['properties']['pi']['default'] == 3.141592653589793 and d['request']['tools'][0]['function']['parameters']['properties']['eps']['default'] == 1e-300 and d['request']['tools'][0]['function']['parameters']['properties']['big']['default'] == 1.7976931348623157e308" "saved request keeps every number exactly"
+# list content with U+1FA77 (new in Unicode 15.0): the stand-in hashes
+# str() of it as the gateway's Python 3.12 does; verified live and saved
+save unicode15.json chat --model "$MODEL" --messages '[{"role":"user","content":[{"type":"text","text":"pink heart \ud83e\ude77"}]}]'
+OUT=$(cat "$R/unicode15.json")
+pycheck "d['verified'] is True and d['request']['messages'][0]['content'][0]['text'] == 'pink heart \U0001FA77'" "Unicode 15 list content verified live"
+"$PYTHON" - "$R/unicode15.json" "$ROOT/tests/devnet" <<'PY' || fail "Unicode 15 list content: the request hash is not Python 3.12's"
+import json, sys
+sys.path.insert(0, sys.argv[2])
+import ogcanon
+r = json.load(open(sys.argv[1], encoding='utf-8'))
+claimed = r['tee_request_hash'].removeprefix('0x')
+assert claimed == ogcanon.request_hash(r['request'], '/v1/chat/completions').hex()
+assert "'pink heart \\ud83e\\ude77'" in ogcanon.canonical_bytes(ogcanon.canonical_chat(r['request'])).decode()
+ogcanon.pystr = str  # this Python's own str(): Unicode 14 escapes U+1FA77
+if not ogcanon.printability_differs('\U0001FA77'):
+    sys.exit(0)  # a Python >= 3.12 here: nothing to contrast
+assert claimed != ogcanon.request_hash(r['request'], '/v1/chat/completions').hex()
+PY
 ctl 0 '{"tool_calls": 2}'
 save tools.json chat --model "$MODEL" --messages "$HI" --tools "$TOOLS"
 save stream.ndjson chat --model "$MODEL" --messages "$HI" --stream
@@ -30,19 +55,6 @@ save stream_tools.ndjson chat --model "$MODEL" --messages "$HI" --tools "$TOOLS"
 ctl 0 '{"rules": "newer"}'
 save newer.json chat --model "$MODEL" --messages '[{"role":"developer","content":"d"},{"role":"user","content":"Hi"}]'
 ctl_reset 0
-# reals must round-trip exactly through the saved result (17 digits)
-FTOOLS='[{"type":"function","function":{"name":"area","parameters":{"type":"object","properties":{"r":{"type":"number","default":3.141592653589793}}}}}]'
-save floats.json chat --model "$MODEL" --messages "$HI" --temperature 0.30000000000000004 --tools "$FTOOLS"
-"$PYTHON" - "$R/floats.json" <<'PY' || fail "saved reals do not round-trip"
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d['request']['temperature'] == 0.30000000000000004, d['request']['temperature']
-assert d['request']['tools'][0]['function']['parameters']['properties']['r']['default'] == 3.141592653589793
-PY
-# list content with a character new in Unicode 15 (U+1FA77): the stand-in
-# hashes str() as the gateway's Python 3.12 does (tests/devnet/ogcanon.py)
-save unicode15.json chat --model "$MODEL" --messages '[{"role":"user","content":[{"type":"text","text":"pink heart \ud83e\ude77"}]}]'
-pycheck "d['verified'] is True" "Unicode 15 list content verified live"
 # answers taken unverified (direct mode) can be verified later by anyone
 OG_TEE_ID= save direct.json chat --llm-server-url "$TEE_0_ENDPOINT" --tls-cert "$TEE_0_CERT" --rpc-url "$DEAD_RPC" --model "$MODEL" --messages "$HI"
 pycheck "d['verified'] is None and d['tee']['payment_address'] is None" "direct result unverified"
@@ -51,7 +63,7 @@ save unsigned.json chat --model "$MODEL" --messages "$HI" --no-verify
 ctl_reset 0
 tail -n 1 "$R/stream.ndjson" >"$R/final.json"
 tail -n 1 "$R/stream_tools.ndjson" >"$R/final_tools.json"
-SAVED="floats.json unicode15.json chat.json completion.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
+SAVED="chat.json completion.json floats.json unicode15.json tools.json stream.ndjson final.json stream_tools.ndjson final_tools.json newer.json direct.json"
 
 # --- every saved result verifies against the registry key ---
 for f in $SAVED; do

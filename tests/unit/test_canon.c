@@ -11,8 +11,9 @@
 #include "opengradient/og_canon.h"
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
+
 #include <stdint.h>
-#include "llm/pyprintable.h" /* the table canon.c compiles in */
+#include "llm/pyprintable.h" /* the table og_canon_pystr uses */
 
 static char *canon_text(const char *json, og_result *rc)
 {
@@ -287,6 +288,85 @@ static void test_request_vectors_newer(void **state)
   json_decref(v);
 }
 
+/* The printable table is Python 3.12's: Unicode 15.0.0. */
+static int table_nonprint(uint32_t cp)
+{
+  size_t i;
+  for(i = 0; i < sizeof(pyrepr_nonprint) / sizeof(pyrepr_nonprint[0]); i++)
+    if(cp >= pyrepr_nonprint[i][0] && cp <= pyrepr_nonprint[i][1])
+      return 1;
+  return 0;
+}
+
+static void test_unicode_version(void **state)
+{
+  size_t i, n = sizeof(pyrepr_nonprint) / sizeof(pyrepr_nonprint[0]);
+  (void)state;
+  assert_string_equal(OG_PYPRINTABLE_UNICODE_VERSION, "15.0.0");
+  for(i = 1; i < n; i++) /* sorted, disjoint: the binary search needs it */
+    assert_true(pyrepr_nonprint[i][0] > pyrepr_nonprint[i - 1][1] + 1);
+  /* new in 15.0, printable under 3.12 (unassigned, so escaped, in 14.0) */
+  assert_false(table_nonprint(0x1FA77)); /* PINK HEART */
+  assert_false(table_nonprint(0x1FA75));
+  assert_false(table_nonprint(0x0CF3));
+  assert_false(table_nonprint(0x11F00)); /* Kawi */
+  assert_false(table_nonprint(0x31350)); /* CJK Ext. H, a First/Last range */
+  assert_false(table_nonprint(0x323AF));
+  /* still not printable: unassigned in 15.0, format (new and old), private
+   * use, surrogates, separators */
+  assert_true(table_nonprint(0x1FA7D));
+  assert_true(table_nonprint(0x323B0));
+  assert_true(table_nonprint(0x13439));
+  assert_true(table_nonprint(0xAD));
+  assert_true(table_nonprint(0xE000));
+  assert_true(table_nonprint(0xD800));
+  assert_true(table_nonprint(0x2028));
+  assert_true(table_nonprint(0x3000));
+  assert_true(table_nonprint(0xA0));
+  assert_false(table_nonprint(0xE9));
+  assert_false(table_nonprint(0x1F680));
+}
+
+/* str() of content with characters new in Unicode 15.0, and the canonical
+ * bytes the gateway's Python 3.12 hashes for them
+ * (tests/vectors/canonical_unicode15.json), which differ from 3.11's. */
+static void test_unicode15(void **state)
+{
+  static const char list[] =
+    "[{\"type\":\"text\",\"text\":\"pink heart \\ud83e\\ude77\"}]";
+  static const char list_str[] =
+    "[{'type': 'text', 'text': 'pink heart \xf0\x9f\xa9\xb7'}]";
+  json_t *v = tu_load_vectors("canonical_unicode15.json");
+  json_t *cases = json_object_get(v, "requests"), *c, *p;
+  size_t i;
+  og_buf b;
+  og_err e;
+  (void)state;
+  assert_string_equal(tu_str(v, "unicode_version"), "15.0.0");
+  assert_int_equal(og_json_parse(&p, list, strlen(list), 4096, &e), OG_OK);
+  og_buf_init(&b, 4096);
+  assert_int_equal(og_canon_pystr(&b, p, &e), OG_OK);
+  assert_string_equal(og_buf_str(&b), list_str);
+  og_buf_free(&b);
+  json_decref(p);
+  assert_true(json_array_size(cases) >= 2);
+  json_array_foreach(cases, i, c) {
+    const char *old =
+      json_string_value(json_object_get(c, "python_3_11_canonical_gateway_2026_04"));
+    check_request(c, OG_RULES_2026_04, "canonical_gateway_2026_04",
+                  "request_hash_gateway_2026_04");
+    check_request(c, OG_RULES_NEWER, "canonical_newer", "request_hash_newer");
+    assert_non_null(old);
+    assert_string_not_equal(old, tu_str(c, "canonical_gateway_2026_04"));
+  }
+  c = json_array_get(cases, 0);
+  assert_non_null(strstr(tu_str(c, "canonical_gateway_2026_04"),
+                         "'pink heart \\ud83e\\ude77'"));
+  assert_non_null(strstr(tu_str(c, "python_3_11_canonical_gateway_2026_04"),
+                         "'pink heart \\\\U0001fa77'"));
+  json_decref(v);
+}
+
 /* Canonical bytes of a request under one rule set, or NULL with *rc. */
 static char *req_canon(const char *body, og_endpoint kind,
                        og_canon_rules rules, og_result *rc, og_err *e)
@@ -526,43 +606,6 @@ static void test_output_cap(void **state)
   json_decref(v);
 }
 
-/* str() of list/dict content as the gateway's Python 3.12 writes it
- * (Unicode 15.0.0): U+1FA77 kept, so json.dumps writes \ud83e\ude77 (3.11
- * would write \\U0001fa77); tests/vectors/canonical_unicode15.json. */
-static int table_nonprint(uint32_t cp)
-{
-  size_t i;
-  for(i = 0; i < sizeof(pyrepr_nonprint) / sizeof(pyrepr_nonprint[0]); i++)
-    if(cp >= pyrepr_nonprint[i][0] && cp <= pyrepr_nonprint[i][1])
-      return 1;
-  return 0;
-}
-
-static void test_unicode15(void **state)
-{
-  json_t *v = tu_load_vectors("canonical_unicode15.json");
-  json_t *cases = json_object_get(v, "requests"), *c;
-  size_t i;
-  (void)state;
-  assert_string_equal(OG_PYPRINTABLE_UNICODE, "15.0.0");
-  assert_string_equal(tu_str(v, "unicode"), OG_PYPRINTABLE_UNICODE);
-  assert_false(table_nonprint(0x1fa77)); /* new in 15.0: printable */
-  assert_false(table_nonprint(0x1f6dc));
-  assert_true(table_nonprint(0x1faff));  /* still unassigned */
-  assert_true(table_nonprint(0xa0));     /* Zs other than the space */
-  assert_true(table_nonprint(0x202e));   /* Cf */
-  assert_int_equal(json_array_size(cases), 2);
-  json_array_foreach(cases, i, c) {
-    check_request(c, OG_RULES_2026_04, "canonical_gateway_2026_04",
-                  "request_hash_gateway_2026_04");
-    /* the bytes differ from what Python 3.11 would hash */
-    if(json_object_get(c, "python311_canonical"))
-      assert_string_not_equal(tu_str(c, "python311_canonical"),
-                              tu_str(c, "canonical_gateway_2026_04"));
-  }
-  json_decref(v);
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -574,11 +617,12 @@ int main(void)
     cmocka_unit_test(test_pystr),
     cmocka_unit_test(test_request_vectors),
     cmocka_unit_test(test_request_vectors_newer),
+    cmocka_unit_test(test_unicode_version),
+    cmocka_unit_test(test_unicode15),
     cmocka_unit_test(test_request_edges),
     cmocka_unit_test(test_output_vectors),
     cmocka_unit_test(test_depth_cap),
     cmocka_unit_test(test_output_cap),
-    cmocka_unit_test(test_unicode15),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,6 @@
 #include "opengradient/og_hex.h"
 #include "opengradient/og_keccak.h"
 #include "core/og_random.h"
-#include "core/og_text.h"
 
 static void test_keccak_vectors(void **state)
 {
@@ -167,58 +166,6 @@ static void test_buf_cap(void **state)
   assert_string_equal(og_buf_str(&b), "");
 }
 
-/* The one sanitiser: control characters and DEL replaced, a cut never
- * splits a UTF-8 sequence, a whole character at the cut is kept. */
-static void test_text_clean(void **state)
-{
-  char out[8];
-  (void)state;
-  og_text_clean(out, sizeof(out), "a\x1b[1m\x7f", 6, '?');
-  assert_string_equal(out, "a?[1m?");
-  og_text_clean(out, sizeof(out), "a\nb\0c", 5, ' ');
-  assert_memory_equal(out, "a b c", 6);
-  /* "abcde" + U+00E9 (2 bytes) + "x": 7 bytes fit, the cut falls after é */
-  og_text_clean(out, sizeof(out), "abcde\xc3\xa9x", 8, '?');
-  assert_string_equal(out, "abcde\xc3\xa9");
-  /* "abcdef" + é: the cut would split é, so it is left out */
-  og_text_clean(out, sizeof(out), "abcdef\xc3\xa9", 8, '?');
-  assert_string_equal(out, "abcdef");
-  og_text_clean(out, 1, "abc", 3, '?');
-  assert_string_equal(out, "");
-}
-
-/* Escaping mode (repl 0): C0 but newline/tab, DEL, C1 as UTF-8 and as a
- * raw byte, bidi controls, invalid UTF-8; a cut never splits an escape. */
-static void test_text_escape(void **state)
-{
-  char out[128];
-  int bad;
-  size_t used;
-  (void)state;
-  static const char in[] =
-    "a\x1b]0;t\x07\n\tb\0c\x7f\xc2\x9b\x9b\xe2\x80\xae"
-    "\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c\xc3\xa9\xf0\x9f\xa9\xb7"
-    "\xc0\xaf\xed\xa0\x80z";
-  used = og_text_clean(out, sizeof(out), in, sizeof(in) - 1, 0);
-  assert_int_equal(used, sizeof(in) - 1);
-  assert_string_equal(out, "a\\x1b]0;t\\x07\n\tb\\x00c\\x7f\\u009b\\x9b"
-                      "\\u202e\\u2069\\u200f\\u061c\xc3\xa9\xf0\x9f\xa9\xb7"
-                      "\\xc0\\xaf\\xed\\xa0\\x80z");
-  /* no room for the whole escape: stop before it, say how much was used */
-  used = og_text_clean(out, 6, "ab\x1b", 3, 0);
-  assert_int_equal(used, 2);
-  assert_string_equal(out, "ab");
-  /* a stream piece ending inside a character */
-  assert_int_equal(og_text_char("\xf0\x9f", 2, &bad), 0);
-  assert_int_equal(og_text_char("\xf0\x9f\xa9\xb7", 4, &bad), 4);
-  assert_int_equal(bad, 0);
-  assert_int_equal(og_text_char("\xc2\x85", 2, &bad), 2);
-  assert_int_equal(bad, 1);
-  /* replacing mode: one repl per unsafe character */
-  og_text_clean(out, sizeof(out), "x\xc2\x9by\xe2\x80\xaez", 8, '?');
-  assert_string_equal(out, "x?y?z");
-}
-
 /* The one random source fills what it is asked for. */
 static void test_random_bytes(void **state)
 {
@@ -241,9 +188,7 @@ int main(void)
     cmocka_unit_test(test_hex_and_quantity),
     cmocka_unit_test(test_base64),
     cmocka_unit_test(test_buf_cap),
-    cmocka_unit_test(test_text_clean),
     cmocka_unit_test(test_random_bytes),
-    cmocka_unit_test(test_text_escape),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -648,7 +648,7 @@ static void test_error_bodies(void **state)
     {500, "", "HTTP 500: (empty body)"},
     {500, " \r\n\t", "HTTP 500: (empty body)"},
     {500, "\"just a string\"", "HTTP 500: just a string"},
-    {500, "{\"error\":\"a\\u001b[31mred\"}", "HTTP 500: a [31mred"},
+    {500, "{\"error\":\"a\\u001b[31mred\"}", "HTTP 500: a\\x1b[31mred"},
     {500, "{\"error\":null,\"message\":\"m\"}", "HTTP 500: m"},
     {429, "{\"broken", "HTTP 429: {\"broken"},
   };

@@ -102,7 +102,7 @@ static void test_parse_reply(void **state)
                          &res, &e), OG_E_RPC);
   assert_int_equal(e.kind, OG_RPC_FAIL_ERROR);
   assert_int_equal(e.code, -32700);
-  assert_string_equal(e.message, "parse error");
+  assert_string_equal(e.message, "parse\\x0aerror");
   {
     static const char *const bad[] = {
       "", "null", "[]", "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":",

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""Generate tests/vectors/canonical_unicode15.json: requests whose canonical
-bytes depend on the Unicode version of Python's str() (a repr of list or
-dict content under the gateway's 2026-04 rules). The gateway runs Python
-3.12 (Unicode 15.0.0): U+1FA77 (pink heart, new in 15.0) is printable, so
-str() keeps it and json.dumps writes "\\ud83e\\ude77"; Python 3.11 (Unicode
-14) escapes it as \\U0001fa77, which json.dumps writes as "\\\\U0001fa77".
+"""Generate tests/vectors/canonical_unicode15.json: canonical request bytes
+for user content holding characters new in Unicode 15.0, as the gateway's
+Python 3.12 hashes them. Under the 2026-04 rules list or object user
+content becomes str(content); 3.12's repr() keeps printable Unicode 15.0
+characters (U+1FA77 PINK HEART) as they are, so json.dumps writes
+\\ud83e\\ude77, where 3.11 (Unicode 14) writes \\\\U0001fa77.
 
-The canonical bytes are Python's own json.dumps(sort_keys=True) of the dict
-built by tests/devnet/ogcanon.py, whose str() is Python 3.12's (see
-ogcanon._pystr); "python311_canonical" records this Python's plain str() for
-contrast when it is older than 3.12. Run from the repository root:
+The bytes are Python's own json.dumps(sort_keys=True) of the dict built by
+tests/devnet/ogcanon.py, whose str() uses the Unicode 15.0.0 table made by
+scripts/gen_pyprintable.py. When run by a Python whose unicodedata is
+14.0.0 (3.11), the 3.11 bytes are recorded too, for contrast. Run from the
+repository root:
 
     python3 tests/vectors/gen_canonical_unicode15.py
 """
@@ -24,45 +25,64 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "devnet"))
 import ogcanon  # noqa: E402
 
 CHAT = "/v1/chat/completions"
+
 CASES = [
-    ("pink_heart_list", "the decisions' example: list content, U+1FA77",
+    ("pink_heart_list_content",
+     {"model": "gpt-5", "messages": [{"role": "user", "content": [
+         {"type": "text", "text": "pink heart \U0001FA77"}]}],
+      "temperature": 0.0}),
+    # CJK Ext. H, Kawi, Kannada U+0CF3 and U+1FA75 are new printable
+    # characters; U+13439 is a new format character (escaped by both)
+    ("unicode15_object_content",
      {"model": "gpt-5", "messages": [
-         {"role": "user",
-          "content": [{"type": "text", "text": "pink heart \U0001FA77"}]}]}),
-    ("unicode15_dict_mixed",
-     "dict content: new in 15 (U+1F6DC, U+11F00) kept, still-unassigned "
-     "U+1FAFF, a control and a backslash escaped",
-     {"model": "gpt-5", "messages": [
-         {"role": "user",
-          "content": {"a": "\U0001F6DC \U00011F00 \U0001FAFF \x07 \\U0001fa77"}}]}),
+         {"role": "system", "content": "Be brief"},
+         {"role": "user", "content": {
+             "\U00031350": "\U0001FA75 \U00011F00 \u0CF3 \U00013439 \U0001F680"}}],
+      "max_tokens": 20, "temperature": 0.5}),
 ]
 
 
+def canon(req, rules, pystr):
+    saved = ogcanon.pystr
+    ogcanon.pystr = pystr
+    try:
+        c = ogcanon.canonical_chat(req, rules)
+    finally:
+        ogcanon.pystr = saved
+    b = ogcanon.canonical_bytes(c)
+    return b.decode("ascii"), "0x" + ogcanon.keccak256(b).hex()
+
+
 def main():
-    out = {"description": __doc__.split("\n\n")[0],
-           "unicode": "15.0.0", "requests": []}
-    for name, note, req in CASES:
-        body = json.dumps(req, ensure_ascii=False, separators=(",", ":"))
-        canon = ogcanon.canonical_chat(json.loads(body), "2026-04")
-        cb = ogcanon.canonical_bytes(canon).decode()
-        item = {"name": name, "endpoint": CHAT, "note": note,
-                "request_body": body,
-                "canonical_gateway_2026_04": cb,
-                "request_hash_gateway_2026_04":
-                    "0x" + ogcanon.request_hash(json.loads(body), CHAT,
-                                                "2026-04").hex()}
-        if unicodedata.unidata_version != "15.0.0":
-            m = req["messages"][0]
-            plain = {"model": req["model"], "temperature": 0.0,
-                     "messages": [{"role": "user",
-                                   "content": str(m["content"])}]}
-            item["python311_canonical"] = json.dumps(plain, sort_keys=True)
-            assert item["python311_canonical"] != cb
-        out["requests"].append(item)
+    local = unicodedata.unidata_version
+    out = []
+    for name, req in CASES:
+        case = {"name": name, "endpoint": CHAT,
+                "request_body": json.dumps(req, ensure_ascii=False)}
+        for rules, key in (("2026-04", "gateway_2026_04"), ("newer", "newer")):
+            b, h = canon(req, rules, ogcanon.pystr)
+            case["canonical_" + key] = b
+            case["request_hash_" + key] = h
+        if local == "14.0.0":
+            b, h = canon(req, "2026-04", str)
+            assert b != case["canonical_gateway_2026_04"]
+            case["python_3_11_canonical_gateway_2026_04"] = b
+            case["python_3_11_request_hash_gateway_2026_04"] = h
+        out.append(case)
+    doc = {"description": "Canonical request bytes with user content holding "
+                          "characters new in Unicode 15.0, as the gateway's "
+                          "Python 3.12 hashes them (str() keeps printable "
+                          "Unicode 15.0 characters), made with Python's json "
+                          "by tests/vectors/gen_canonical_unicode15.py; the "
+                          "python_3_11 fields show what Python 3.11 "
+                          "(Unicode 14) would hash instead",
+           "unicode_version": ogcanon.UNICODE_VERSION,
+           "requests": out}
     path = os.path.join(ROOT, "tests", "vectors", "canonical_unicode15.json")
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(out, f, indent=1, ensure_ascii=False)
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1, ensure_ascii=True)
         f.write("\n")
+    print("wrote %d cases to %s" % (len(out), path))
 
 
 if __name__ == "__main__":
