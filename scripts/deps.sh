@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES="build-essential pkg-config cmake libcurl4-openssl-dev libssl-dev
 libsecp256k1-dev libjansson-dev nettle-dev libcmocka-dev libmicrohttpd-dev libcbor-dev
-libuv1-dev libevent-dev unicode-data clang libclang-rt-14-dev python3 python3-cryptography
+libuv1-dev unicode-data clang libclang-rt-14-dev python3 python3-cryptography
 openssl valgrind nodejs npm hyperfine jq xxd curl procps bsdutils"
 
 missing=()
