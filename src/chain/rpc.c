@@ -30,6 +30,9 @@ struct og_rpc {
   uint64_t deadline;    /* og_http_clock_ms() limit; 0 = none */
   json_int_t next_id;
   og_rpc_error last;
+  og_rpc *sub[OG_RPC_MAX_URLS]; /* quorum mode: one single RPC each */
+  size_t nsub;
+  size_t quorum;
 };
 
 void og_rpc_origin(const og_rpc *r, char *out, size_t n)
@@ -124,19 +127,27 @@ og_result og_rpc_check_url(const char *url, int allow_insecure, og_err *err)
 
 /* ---- client ------------------------------------------------------- */
 
+static og_result rpc_new_quorum(og_rpc **out, const og_rpc_opts *opts,
+                                og_err *err);
+
 og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
 {
   og_rpc *r;
   og_result rc;
   int is_http = 0;
   *out = NULL;
-  rc = check_url(&is_http, opts->url, opts->allow_insecure, err);
+  if(opts->urls && opts->n_urls > 1)
+    return rpc_new_quorum(out, opts, err);
+  rc = check_url(&is_http, opts->urls && opts->n_urls == 1 ? opts->urls[0]
+                                                           : opts->url,
+                 opts->allow_insecure, err);
   if(rc)
     return rc;
   r = calloc(1, sizeof(*r));
   if(!r)
     return og_fail(err, OG_E_NOMEM, "out of memory");
-  r->url = strdup(opts->url);
+  r->url = strdup(opts->urls && opts->n_urls == 1 ? opts->urls[0]
+                                                  : opts->url);
   if(!r->url) {
     free(r);
     return og_fail(err, OG_E_NOMEM, "out of memory");
@@ -166,8 +177,11 @@ og_result og_rpc_new(og_rpc **out, const og_rpc_opts *opts, og_err *err)
 
 void og_rpc_free(og_rpc *r)
 {
+  size_t i;
   if(!r)
     return;
+  for(i = 0; i < r->nsub; i++)
+    og_rpc_free(r->sub[i]);
   if(r->own_http)
     og_http_free(r->http);
   free(r->url);
@@ -291,8 +305,9 @@ out:
 
 /* ---- calls -------------------------------------------------------- */
 
-og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
-                      json_t *params, og_err *err)
+static og_result rpc_call_one(og_rpc *r, json_t **result,
+                              const char *method, json_t *params,
+                              og_err *err)
 {
   static const char *const hdrs[] = {"Content-Type: application/json",
                                      "Accept: application/json", NULL};
@@ -359,10 +374,13 @@ og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
     return og_fail(err, OG_E_RPC, "cannot reach the RPC: %s", terr.msg);
   }
   if(resp.status != 200) {
-    char snip[161];
-    size_t n = resp.body.len < 80 ? resp.body.len : 80;
-    (void)og_text_visible(snip, sizeof(snip), (const char *)resp.body.data,
-                          n, 0);
+    char snip[81];
+    size_t i, n = resp.body.len < 80 ? resp.body.len : 80;
+    for(i = 0; i < n; i++) {
+      unsigned char c = resp.body.data[i];
+      snip[i] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
+    }
+    snip[n] = '\0';
     r->last.kind = OG_RPC_FAIL_HTTP;
     r->last.http_status = resp.status;
     og_http_resp_free(&resp);
@@ -372,6 +390,18 @@ og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
   rc = og_rpc_parse_reply(result, &r->last, resp.body.data, resp.body.len, id,
                           err);
   og_http_resp_free(&resp);
+  return rc;
+}
+
+og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
+                      json_t *params, og_err *err)
+{
+  og_result rc;
+  if(!r->nsub)
+    return rpc_call_one(r, result, method, params, err);
+  /* quorum mode: only og_eth_call asks every RPC */
+  rc = rpc_call_one(r->sub[0], result, method, params, err);
+  r->last = r->sub[0]->last;
   return rc;
 }
 
@@ -589,8 +619,9 @@ og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, const og_address *from,
   return rc;
 }
 
-og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
-                      const unsigned char *data, size_t len, og_err *err)
+static og_result eth_call_at(og_rpc *r, og_buf *out, const og_address *to,
+                             const unsigned char *data, size_t len,
+                             const char *block, og_err *err)
 {
   char a[43];
   char *hex = hex0x(data, len);
@@ -601,7 +632,7 @@ og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
   if(!hex)
     return og_fail(err, OG_E_NOMEM, "out of memory");
   addr0x(a, to);
-  params = json_pack("[{s:s, s:s}, s]", "to", a, "data", hex, "latest");
+  params = json_pack("[{s:s, s:s}, s]", "to", a, "data", hex, block);
   free(hex);
   if(!params)
     return og_fail(err, OG_E_NOMEM, "out of memory");
@@ -640,4 +671,178 @@ og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
   }
   json_decref(res);
   return rc;
+}
+
+/* ---- several RPCs: one common block, a quorum of identical answers ---- */
+
+static og_result rpc_new_quorum(og_rpc **out, const og_rpc_opts *opts,
+                                og_err *err)
+{
+  og_rpc *r;
+  og_rpc_opts one;
+  og_result rc;
+  size_t i;
+  if(opts->n_urls > OG_RPC_MAX_URLS)
+    return og_fail(err, OG_E_USAGE, "at most %d RPC URLs", OG_RPC_MAX_URLS);
+  if(opts->quorum > opts->n_urls)
+    return og_fail(err, OG_E_USAGE, "a quorum of %zu needs as many RPCs "
+                   "(%zu given)", opts->quorum, opts->n_urls);
+  for(i = 0; i < opts->n_urls; i++) {
+    int is_http;
+    rc = check_url(&is_http, opts->urls[i], opts->allow_insecure, err);
+    if(rc)
+      return rc;
+  }
+  one = *opts;
+  one.urls = NULL;
+  one.n_urls = 0;
+  one.url = opts->urls[0];
+  rc = og_rpc_new(&r, &one, err); /* the group's own transport and name */
+  if(rc)
+    return rc;
+  r->quorum = opts->quorum ? opts->quorum : opts->n_urls;
+  one.http = r->http; /* the members share it */
+  for(i = 0; i < opts->n_urls; i++) {
+    one.url = opts->urls[i];
+    rc = og_rpc_new(&r->sub[i], &one, err);
+    if(rc) {
+      og_rpc_free(r);
+      return rc;
+    }
+    r->nsub++;
+  }
+  *out = r;
+  return OG_OK;
+}
+
+/* Append "origin (why)" to a list line. */
+static void name_rpc(char *list, size_t cap, const og_rpc *r, const char *why)
+{
+  char o[200];
+  size_t len = strlen(list);
+  og_rpc_origin(r, o, sizeof(o));
+  if(len + 4 < cap)
+    snprintf(list + len, cap - len, "%s%s (%.120s)", len ? ", " : "", o, why);
+}
+
+static og_result eth_call_quorum(og_rpc *r, og_buf *out, const og_address *to,
+                                 const unsigned char *data, size_t len,
+                                 og_err *err)
+{
+  uint64_t head[OG_RPC_MAX_URLS], lo = UINT64_MAX, hi = 0;
+  int ok[OG_RPC_MAX_URLS], reverted[OG_RPC_MAX_URLS];
+  og_buf ans[OG_RPC_MAX_URLS];
+  size_t i, j, answered = 0, best = 0, best_n = 0;
+  char failed[OG_ERR_SIZE] = "", block[24];
+  og_result rc = OG_OK;
+  for(i = 0; i < r->nsub; i++) {
+    og_err e;
+    og_err_clear(&e);
+    og_buf_init(&ans[i], out->max);
+    reverted[i] = 0;
+    ok[i] = og_eth_block_number(r->sub[i], &head[i], &e) == OG_OK;
+    if(!ok[i]) {
+      name_rpc(failed, sizeof(failed), r->sub[i], e.msg);
+      continue;
+    }
+    answered++;
+    if(head[i] < lo)
+      lo = head[i];
+    if(head[i] > hi)
+      hi = head[i];
+  }
+  memset(&r->last, 0, sizeof(r->last));
+  if(answered < r->quorum) {
+    r->last.kind = OG_RPC_FAIL_TRANSPORT;
+    rc = og_fail(err, OG_E_RPC, "only %zu of %zu RPCs answered, %zu needed: "
+                 "%s failed", answered, r->nsub, r->quorum, failed);
+    goto out;
+  }
+  if(hi - lo > OG_RPC_MAX_HEAD_SPREAD) {
+    char heads[OG_ERR_SIZE] = "";
+    for(i = 0; i < r->nsub; i++)
+      if(ok[i]) {
+        char h[32];
+        snprintf(h, sizeof(h), "block %llu", (unsigned long long)head[i]);
+        name_rpc(heads, sizeof(heads), r->sub[i], h);
+      }
+    r->last.kind = OG_RPC_FAIL_MALFORMED;
+    rc = og_fail(err, OG_E_RPC, "the RPCs' heads are more than %d blocks "
+                 "apart: %s", OG_RPC_MAX_HEAD_SPREAD, heads);
+    goto out;
+  }
+  snprintf(block, sizeof(block), "0x%llx", (unsigned long long)lo);
+  for(i = 0; i < r->nsub; i++) {
+    og_err e;
+    og_result c;
+    if(!ok[i])
+      continue;
+    og_err_clear(&e);
+    c = eth_call_at(r->sub[i], &ans[i], to, data, len, block, &e);
+    if(c && r->sub[i]->last.kind == OG_RPC_FAIL_ERROR &&
+       r->sub[i]->last.has_data) {
+      /* a revert is an answer too: compare its data */
+      reverted[i] = 1;
+      og_buf_reset(&ans[i]);
+      if(og_buf_add(&ans[i], r->sub[i]->last.data, r->sub[i]->last.data_len))
+        c = OG_E_NOMEM;
+      else
+        c = OG_OK;
+    }
+    if(c) {
+      ok[i] = 0;
+      name_rpc(failed, sizeof(failed), r->sub[i], e.msg);
+    }
+  }
+  /* the largest group of byte-identical answers */
+  for(i = 0; i < r->nsub; i++) {
+    size_t n = 0;
+    if(!ok[i])
+      continue;
+    for(j = 0; j < r->nsub; j++)
+      if(ok[j] && reverted[j] == reverted[i] && ans[j].len == ans[i].len &&
+         (ans[i].len == 0 ||
+          !memcmp(ans[j].data, ans[i].data, ans[i].len)))
+        n++;
+    if(n > best_n) {
+      best_n = n;
+      best = i;
+    }
+  }
+  if(best_n < r->quorum) {
+    char dis[OG_ERR_SIZE] = "";
+    for(i = 0; i < r->nsub; i++)
+      if(ok[i] && (reverted[i] != reverted[best] ||
+                   ans[i].len != ans[best].len ||
+                   (ans[i].len &&
+                    memcmp(ans[i].data, ans[best].data, ans[i].len))))
+        name_rpc(dis, sizeof(dis), r->sub[i], "a different answer");
+    r->last.kind = OG_RPC_FAIL_MALFORMED;
+    rc = og_fail(err, OG_E_RPC, "the RPCs do not agree on the registry at "
+                 "block %llu (%zu identical answers of %zu needed): %s%s%s",
+                 (unsigned long long)lo, best_n, r->quorum, dis,
+                 dis[0] && failed[0] ? "; failed: " : "", failed);
+    goto out;
+  }
+  if(reverted[best]) { /* agreed on a revert: report it as the RPC did */
+    r->last = r->sub[best]->last;
+    rc = og_fail(err, OG_E_RPC, "the registry call reverted");
+    goto out;
+  }
+  rc = og_buf_add(out, ans[best].data, ans[best].len);
+  if(rc)
+    rc = og_fail(err, rc == OG_E_TOO_LARGE ? OG_E_RPC : rc,
+                 "the eth_call result exceeds %zu bytes", out->max);
+out:
+  for(i = 0; i < r->nsub; i++)
+    og_buf_free(&ans[i]);
+  return rc;
+}
+
+og_result og_eth_call(og_rpc *r, og_buf *out, const og_address *to,
+                      const unsigned char *data, size_t len, og_err *err)
+{
+  if(r->nsub)
+    return eth_call_quorum(r, out, to, data, len, err);
+  return eth_call_at(r, out, to, data, len, "latest", err);
 }
