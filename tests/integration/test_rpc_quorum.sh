@@ -83,6 +83,13 @@ expect_one_err_line "disagreement"
 case "$ERR" in *"$B/"*|*"$B?"*) fail "an RPC named beyond scheme://host:port: $ERR" ;; esac
 run_og tee list --rpc-url "$A" --rpc-url "$B" --rpc-quorum 1 --json
 expect_rc 0 "quorum 1 takes an answer"
+# chat's registry read goes through the same quorum: nothing is sent
+OG_PRIVATE_KEY=$OG_DEVNET_PRIVATE_KEY run_og chat --rpc-url "$A" \
+  --rpc-url "$B" --model openai/gpt-5 \
+  --messages '[{"role":"user","content":"Hi"}]'
+expect_rc 2 "chat through a disagreeing quorum"
+expect_err "$B" "chat names B"
+expect_one_err_line "chat disagreement"
 ok "B with one extra TEE: exit 2 naming B"
 
 rpc "$A" anvil_mine '["0x50"]' >/dev/null

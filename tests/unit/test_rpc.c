@@ -277,6 +277,84 @@ static void test_canned_failures(void **state)
 }
 
 /* A real node. Skipped when the anvil binary is not installed. */
+/* Several RPCs (paths of the canned server): the quorum over eth_call. */
+static og_result quorum_call(og_rpc **rp, og_buf *out, const char *p1,
+                             const char *p2, size_t quorum, og_err *err)
+{
+  char u1[128], u2[128];
+  const char *urls[2];
+  og_rpc_opts o;
+  og_address to;
+  static const unsigned char sel[4] = {0xa3, 0xbf, 0x31, 0xf1};
+  og_result rc;
+  snprintf(u1, sizeof(u1), "http://127.0.0.1:%d%s", port, p1);
+  snprintf(u2, sizeof(u2), "http://127.0.0.1:%d%s", port, p2);
+  urls[0] = u1;
+  urls[1] = u2;
+  memset(&o, 0, sizeof(o));
+  memset(&to, 0x11, sizeof(to));
+  o.urls = urls;
+  o.n_urls = 2;
+  o.quorum = quorum;
+  o.timeout_ms = 20000;
+  og_err_clear(err);
+  rc = og_rpc_new(rp, &o, err);
+  if(rc)
+    return rc;
+  og_buf_init(out, 4096);
+  return og_eth_call(*rp, out, &to, sel, sizeof(sel), err);
+}
+
+static void test_quorum(void **state)
+{
+  og_rpc *r = NULL;
+  og_buf out;
+  og_err err;
+  (void)state;
+  /* both agree */
+  assert_int_equal(quorum_call(&r, &out, "/", "/", 0, &err), OG_OK);
+  assert_int_equal(out.len, 32);
+  assert_int_equal(out.data[31], 1);
+  og_buf_free(&out);
+  og_rpc_free(r);
+  /* one answers, one reverts: no agreement */
+  assert_int_equal(quorum_call(&r, &out, "/", "/revert", 0, &err), OG_E_RPC);
+  assert_non_null(strstr(err.msg, "1 identical answers of 2 needed"));
+  assert_non_null(strstr(err.msg, "http://127.0.0.1:"));
+  assert_null(strstr(err.msg, "/revert"));
+  og_buf_free(&out);
+  og_rpc_free(r);
+  /* both revert alike: the agreed revert, with its data */
+  assert_int_equal(quorum_call(&r, &out, "/revert", "/revert", 2, &err),
+                   OG_E_RPC);
+  assert_int_equal(og_rpc_last_error(r)->kind, OG_RPC_FAIL_ERROR);
+  assert_int_equal(og_rpc_last_error(r)->data_len, 4);
+  assert_int_equal(out.len, 0);
+  og_buf_free(&out);
+  og_rpc_free(r);
+  /* one fails: quorum 1 takes the other, 2 names the failure */
+  assert_int_equal(quorum_call(&r, &out, "/", "/http500", 1, &err), OG_OK);
+  assert_int_equal(out.len, 32);
+  og_buf_free(&out);
+  og_rpc_free(r);
+  assert_int_equal(quorum_call(&r, &out, "/http500", "/", 2, &err), OG_E_RPC);
+  assert_non_null(strstr(err.msg, "http://127.0.0.1:"));
+  assert_non_null(strstr(err.msg, "failed"));
+  assert_non_null(strstr(err.msg, "HTTP 500"));
+  og_buf_free(&out);
+  og_rpc_free(r);
+  /* none answers the head */
+  assert_int_equal(quorum_call(&r, &out, "/http500", "/err", 1, &err),
+                   OG_E_RPC);
+  assert_non_null(strstr(err.msg, "0 of 2 RPCs answered"));
+  assert_non_null(strstr(err.msg, "eth_blockNumber"));
+  og_buf_free(&out);
+  og_rpc_free(r);
+  /* a quorum above the count is refused before any network access */
+  assert_int_equal(quorum_call(&r, &out, "/", "/", 3, &err), OG_E_USAGE);
+  assert_null(r);
+}
+
 static void test_anvil(void **state)
 {
   char bin[1024], portstr[16], url[64];
@@ -355,6 +433,7 @@ int main(void)
     cmocka_unit_test(test_describe_revert),
     cmocka_unit_test(test_canned_ok),
     cmocka_unit_test(test_canned_failures),
+    cmocka_unit_test(test_quorum),
     cmocka_unit_test(test_anvil),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
