@@ -117,6 +117,20 @@ OG_API og_result og_chacha20poly1305_open_detached(
   const unsigned char *aad, size_t aad_len, const unsigned char *ct,
   size_t ct_len, const unsigned char tag[16], og_err *err);
 
+/* A keyed ChaCha20-Poly1305 opener for many messages under one key (a
+ * chunked stream): the cipher context is set up once. Caller frees with
+ * og_aead_free (wipes the key). */
+typedef struct og_aead og_aead;
+OG_API og_result og_aead_new(og_aead **out, const unsigned char key[32],
+                             og_err *err);
+/* As og_chacha20poly1305_open_detached, with the key of a. */
+OG_API og_result og_aead_open(og_aead *a, unsigned char *pt,
+                              const unsigned char nonce[12],
+                              const unsigned char *aad, size_t aad_len,
+                              const unsigned char *ct, size_t ct_len,
+                              const unsigned char tag[16], og_err *err);
+OG_API void og_aead_free(og_aead *a);
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,6 +78,7 @@ typedef struct og_ohttp_chunked {
   og_result failed;
   og_buf in;   /* bytes not yet consumed */
   og_buf pt;   /* scratch for one chunk's plaintext */
+  struct og_aead *aead; /* keyed once the response nonce is in */
 } og_ohttp_chunked;
 
 /* Start a reader for req (copied). */

@@ -5,6 +5,7 @@
  */
 #include <limits.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/random.h>
 
 #include <openssl/core_names.h>
@@ -432,4 +433,69 @@ og_result og_chacha20poly1305_open_detached(
     return og_fail(err, OG_E_USAGE, "AEAD: missing argument");
   memcpy(t, tag, 16);
   return aead(0, pt, key, nonce, aad, aad_len, ct, ct_len, t, err);
+}
+
+struct og_aead {
+  EVP_CIPHER_CTX *ctx;
+  unsigned char key[32];
+  int keyed;   /* the context holds the key; later calls set the nonce only */
+};
+
+og_result og_aead_new(og_aead **out, const unsigned char key[32], og_err *err)
+{
+  og_aead *a = calloc(1, sizeof(*a));
+  *out = NULL;
+  if(!a)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  a->ctx = EVP_CIPHER_CTX_new();
+  if(!a->ctx || EVP_DecryptInit_ex(a->ctx, EVP_chacha20_poly1305(), NULL,
+                                   NULL, NULL) != 1 ||
+     EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1) {
+    og_aead_free(a);
+    return og_fail(err, OG_E_CRYPTO, "AEAD setup failed");
+  }
+  memcpy(a->key, key, 32);
+  *out = a;
+  return OG_OK;
+}
+
+og_result og_aead_open(og_aead *a, unsigned char *pt,
+                       const unsigned char nonce[12],
+                       const unsigned char *aad, size_t aad_len,
+                       const unsigned char *ct, size_t ct_len,
+                       const unsigned char tag[16], og_err *err)
+{
+  unsigned char t[16], fin[16];
+  int n = 0, ok;
+  if(!a || !nonce || !tag || (!ct && ct_len) || (!pt && ct_len) ||
+     (!aad && aad_len))
+    return og_fail(err, OG_E_USAGE, "AEAD: missing argument");
+  if(ct_len > INT_MAX - 64 || aad_len > INT_MAX)
+    return og_fail(err, OG_E_TOO_LARGE, "AEAD input too large");
+  memcpy(t, tag, 16);
+  ok = EVP_DecryptInit_ex(a->ctx, NULL, NULL, a->keyed ? NULL : a->key,
+                          nonce) == 1 &&
+       EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_TAG, 16, t) == 1;
+  if(ok && aad_len)
+    ok = EVP_DecryptUpdate(a->ctx, NULL, &n, aad, (int)aad_len) == 1;
+  if(ok && ct_len)
+    ok = EVP_DecryptUpdate(a->ctx, pt, &n, ct, (int)ct_len) == 1;
+  if(ok)
+    ok = EVP_DecryptFinal_ex(a->ctx, ct_len ? pt + ct_len : fin, &n) == 1;
+  if(!ok) {
+    if(ct_len)
+      og_wipe(pt, ct_len);
+    return og_fail(err, OG_E_CRYPTO, "AEAD authentication failed");
+  }
+  a->keyed = 1;
+  return OG_OK;
+}
+
+void og_aead_free(og_aead *a)
+{
+  if(!a)
+    return;
+  EVP_CIPHER_CTX_free(a->ctx);
+  og_wipe(a->key, sizeof(a->key));
+  free(a);
 }

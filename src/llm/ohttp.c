@@ -263,9 +263,10 @@ static og_result open_chunk(og_ohttp_chunked *c, const unsigned char *ct,
   og_buf_reset(&c->pt);
   if(ptn && og_buf_add(&c->pt, ct, ptn) != OG_OK)
     return og_fail(err, OG_E_TOO_LARGE, "decrypted chunk does not fit");
-  if(open_split(ptn ? c->pt.data : NULL, c->key, nonce,
-                final ? (const unsigned char *)"final" : NULL, final ? 5 : 0,
-                ptn ? c->pt.data : NULL, ptn, ct + ptn) != OG_OK)
+  if(og_aead_open(c->aead, ptn ? c->pt.data : NULL, nonce,
+                  final ? (const unsigned char *)"final" : NULL,
+                  final ? 5 : 0, ptn ? c->pt.data : NULL, ptn, ct + ptn,
+                  NULL) != OG_OK)
     return og_fail(err, OG_E_VERIFY,
                    "encrypted stream chunk %llu does not decrypt%s",
                    (unsigned long long)c->counter,
@@ -297,6 +298,8 @@ og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
     if(c->in.len < OG_OHTTP_NONCE_LEN)
       return OG_OK;
     r = og_ohttp_response_keys(c->key, c->nonce, &c->req, c->in.data, err);
+    if(r == OG_OK)
+      r = og_aead_new(&c->aead, c->key, err);
     if(r != OG_OK)
       goto out;
     c->have_keys = 1;
@@ -361,6 +364,7 @@ void og_ohttp_chunked_free(og_ohttp_chunked *c)
     return;
   og_buf_wipe_free(&c->in);
   og_buf_wipe_free(&c->pt);
+  og_aead_free(c->aead);
   og_wipe(c, sizeof *c);
 }
 
