@@ -24,7 +24,8 @@ OG_API int og_text_needs_escape(const char *s, size_t n, unsigned flags);
  *  - C0 controls and DEL (newline and tab too unless OG_TEXT_KEEP_NEWLINES)
  *    and every byte that is not part of valid UTF-8 become \xHH;
  *  - C1 controls (U+0080..U+009F) and the bidirectional embeddings,
- *    overrides and isolates (U+202A..U+202E, U+2066..U+2069) become \uHHHH.
+ *    overrides and isolates (U+202A..U+202E, U+2066..U+2069) and marks
+ *    (U+200E, U+200F, U+061C) become \uHHHH.
  * Valid UTF-8 otherwise passes unchanged. out is always NUL-terminated
  * (when outsz > 0); a character or escape that does not fit is left out
  * whole. Returns the number of input bytes consumed (n when all fitted),

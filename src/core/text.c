@@ -50,8 +50,11 @@ static int cp_unsafe(uint32_t cp, unsigned flags)
 {
   if(cp == '\n' || cp == '\t')
     return !(flags & OG_TEXT_KEEP_NEWLINES);
+  /* bidi: embeddings, overrides and isolates, and the implicit marks
+   * (LRM U+200E, RLM U+200F, ALM U+061C) that also reorder text */
   return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
-         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+         cp == 0x200e || cp == 0x200f || cp == 0x61c;
 }
 
 /* One step: how many input bytes (*used) and, in esc, the escape to write

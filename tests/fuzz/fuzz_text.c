@@ -27,8 +27,11 @@ static void check_out(const unsigned char *o, size_t n, unsigned flags)
       abort(); /* C1 */
     if(c == 0xe2 && i + 2 < n &&
        ((o[i + 1] == 0x80 && o[i + 2] >= 0xaa && o[i + 2] <= 0xae) ||
-        (o[i + 1] == 0x81 && o[i + 2] >= 0xa6 && o[i + 2] <= 0xa9)))
+        (o[i + 1] == 0x81 && o[i + 2] >= 0xa6 && o[i + 2] <= 0xa9) ||
+        (o[i + 1] == 0x80 && (o[i + 2] == 0x8e || o[i + 2] == 0x8f))))
       abort(); /* bidi */
+    if(c == 0xd8 && i + 1 < n && o[i + 1] == 0x9c)
+      abort(); /* ALM */
     {
       size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0, k;
       if(!len || c > 0xf4 || i + len > n)

@@ -62,6 +62,7 @@ ok "an allowance that covers N sends nothing (nonce unchanged)"
 
 # --- the key from a file works the same ---
 printf '%s\n' "$KEY" >"$W/key"
+chmod 600 "$W/key"   # a secret file open to others is refused
 approve --amount $((N + 1)) --private-key-file "$W/key" --json
 expect_rc 0 "key file"
 json_check "d['allowance_before']=='$N' and d['allowance_after']=='$((N + 1))'" "raised by one unit"

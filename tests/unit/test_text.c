@@ -44,6 +44,10 @@ static void test_c1_bidi_invalid(void **state)
       "\xe2\x80\xaa\xe2\x80\xa9\xe2\x81\xa5", 21, 0);
   assert_string_equal(out, "\\u202eabc\\u2066\\u2069\\u202a"
                       "\xe2\x80\xa9\xe2\x81\xa5");
+  /* the marks LRM, RLM, ALM; U+200D (ZWJ, in emoji) and U+061B pass */
+  vis(out, sizeof(out), "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c"
+      "\xe2\x80\x8d\xd8\x9b", 13, 0);
+  assert_string_equal(out, "\\u200e\\u200f\\u061c\xe2\x80\x8d\xd8\x9b");
   /* not UTF-8: a lone continuation, a raw C1 byte, an overlong ESC, a
    * surrogate, a cut sequence, above U+10FFFF */
   vis(out, sizeof(out), "\x80\x9b\xc0\x9b\xed\xa0\x80\xe2\x80", 9, 0);
