@@ -186,6 +186,11 @@ int cli_load_private_key(cli *c, char *out, size_t outlen);
  * files must be 0600). url[0] = 0 when off. 0 ok, else the exit code. */
 int cli_load_relay(cli *c, char *url, size_t urln, char *token,
                    size_t tokenn);
+/* A file holding a secret (WHAT names it, e.g. "--private-key-file:")
+ * that group or others may read or write (st_mode in mode) is refused with
+ * the "chmod 600 PATH" fix: 0 ok, -1 reported (exit 1). */
+int cli_secret_mode_check(cli *c, const char *what, const char *path,
+                          unsigned mode);
 /* Store string members into the config file (0600, other keys kept). */
 int cli_config_store(cli *c, json_t *updates);
 /* Registry settings that login stored (rpc_url, tee_registry) become the

@@ -1050,9 +1050,9 @@ static int read_key(cli *c, srv *s, const char *path)
   struct stat st;
   size_t n;
   int rc;
-  if(stat(path, &st) == 0 && (st.st_mode & 077))
-    return cli_error(c, OG_E_USAGE, "--api-key-file: '%s' is readable or "
-                     "writable by others; chmod 600 it", path);
+  if(stat(path, &st) == 0 &&
+     cli_secret_mode_check(c, "--api-key-file:", path, st.st_mode))
+    return og_exit_code(OG_E_USAGE);
   rc = cli_read_file(c, "--api-key-file", path, &b, 4096);
   if(rc)
     return rc;

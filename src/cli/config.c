@@ -91,9 +91,8 @@ static void chmod_hint(char *out, size_t n, const char *path)
   out[o] = 0;
 }
 
-/* Refuse a secret file open to group or others: 0 ok, -1 reported. */
-static int secret_mode_check(cli *c, const char *what, const char *path,
-                             mode_t mode)
+int cli_secret_mode_check(cli *c, const char *what, const char *path,
+                          unsigned mode)
 {
   char fix[4200];
   if(!(mode & SECRET_OPEN_MODE))
@@ -101,7 +100,7 @@ static int secret_mode_check(cli *c, const char *what, const char *path,
   chmod_hint(fix, sizeof(fix), path);
   cli_error(c, OG_E_USAGE, "%s %s holds a secret and is readable or "
             "writable by group or others (mode %04o); refusing to use it. "
-            "Fix: %s", what, path, (unsigned)(mode & 07777), fix);
+            "Fix: %s", what, path, mode & 07777u, fix);
   return -1;
 }
 
@@ -468,7 +467,7 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
       cli_error(c, OG_E_USAGE, "--private-key-file: cannot read %s", f);
       return -1;
     }
-    if(secret_mode_check(c, "--private-key-file:", f, mode)) {
+    if(cli_secret_mode_check(c, "--private-key-file:", f, mode)) {
       og_buf_wipe_free(&b);
       return -1;
     }
@@ -491,8 +490,9 @@ int cli_load_private_key(cli *c, char *out, size_t outlen)
   if(!j)
     return 0;
   env = json_string_value(json_object_get(j, "private_key"));
-  /* every secret in it counts (private_key, alpha_private_key, password) */
-  if(config_has_secret(j) && secret_mode_check(c, "config file", path, mode)) {
+  /* every secret in it counts (secret_keys) */
+  if(config_has_secret(j) &&
+     cli_secret_mode_check(c, "config file", path, mode)) {
     config_free(j);
     return -1;
   }
@@ -575,7 +575,7 @@ int cli_load_relay(cli *c, char *url, size_t urln, char *token,
       return cli_error(c, OG_E_USAGE, "--relay-token-file: cannot read %s",
                        f);
     }
-    if(secret_mode_check(c, "--relay-token-file:", f, mode)) {
+    if(cli_secret_mode_check(c, "--relay-token-file:", f, mode)) {
       og_buf_wipe_free(&b);
       return og_exit_code(OG_E_USAGE);
     }
@@ -593,7 +593,7 @@ int cli_load_relay(cli *c, char *url, size_t urln, char *token,
   v = j ? json_string_value(json_object_get(j, "relay_token")) : NULL;
   if(v && *v) {
     int rc;
-    if(secret_mode_check(c, "config file", path, mode)) {
+    if(cli_secret_mode_check(c, "config file", path, mode)) {
       config_free(j);
       return og_exit_code(OG_E_USAGE);
     }

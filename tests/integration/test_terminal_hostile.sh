@@ -237,6 +237,21 @@ chmod 600 "$W/key"
 run_og chat "${D[@]}" --model openai/gpt-5 --messages "$HI" --private-key-file "$W/key"
 expect_rc 0 "0600 --private-key-file"
 ok "a --private-key-file open to group or others is refused; 0600 accepted"
+
+# the relay token counts too (refused before any network access)
+printf 'tok123\n' > "$W/tok"
+chmod 644 "$W/tok"
+run_og chat --model openai/gpt-5 --messages "$HI" --relay-url https://127.0.0.1:1 \
+  --relay-token-file "$W/tok" --rpc-url http://127.0.0.1:1
+expect_rc 1 "0644 --relay-token-file"
+expect_err "chmod 600 $W/tok" "the fix in the message"
+printf '{"relay_url": "https://127.0.0.1:1", "relay_token": "tok123"}\n' > "$W/.opengradient_config.json"
+chmod 644 "$W/.opengradient_config.json"
+run_og chat --model openai/gpt-5 --messages "$HI" --rpc-url http://127.0.0.1:1
+expect_rc 1 "0644 config holding a relay token"
+expect_err "chmod 600" "the fix in the message"
+rm -f "$W/.opengradient_config.json"
+ok "a relay token file or config open to group or others is refused"
 # not dumpable while a key is loaded: the kernel then gives /proc/PID/* to
 # root instead of the process's user (needs root to run it as nobody)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
