@@ -33,6 +33,7 @@
 #include "cli_upstream.h"
 #include "opengradient/og_canon.h"
 #include "opengradient/og_client.h"
+#include "opengradient/og_text.h"
 #include "opengradient/og_models.h"
 #include "opengradient/og_u256.h"
 #include "serve/serve.h"
@@ -787,7 +788,10 @@ static void access_log(sreq *q, struct MHD_Connection *conn, double secs,
 {
   const union MHD_ConnectionInfo *ci =
     MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  char addr[INET6_ADDRSTRLEN] = "-";
+  char addr[INET6_ADDRSTRLEN] = "-", method[64];
+  /* the method is the client's bytes: stderr is always made safe */
+  (void)og_text_visible(method, sizeof(method), q->method, strlen(q->method),
+                        0);
   if(ci && ci->client_addr) {
     const struct sockaddr *sa = ci->client_addr;
     if(sa->sa_family == AF_INET)
@@ -798,7 +802,7 @@ static void access_log(sreq *q, struct MHD_Connection *conn, double secs,
                 addr, sizeof(addr));
   }
   fprintf(stderr, "%s \"%s %s\" %d %.1fms%s%s%s%s%s%s%s\n", addr,
-          q->method, route_name[q->route], q->status, secs * 1000.0,
+          method, route_name[q->route], q->status, secs * 1000.0,
           q->streaming ? " stream" : "",
           q->tee_id[0] ? " tee=" : "", q->tee_id[0] ? q->tee_id : "",
           q->paid[0] ? " paid=" : "", q->paid,
