@@ -709,6 +709,26 @@ static void finish(og_call *call, og_result rc, const og_err *err)
 }
 
 static og_result send_attempt(og_call *call, og_err *err);
+static int chunk_relay(void *user, const og_llm_chunk *chunk);
+
+/* A fresh answer for the attempt about to be sent: no bytes, and for a
+ * stream a new assembler. */
+static og_result reset_answer(og_call *call, og_err *err)
+{
+  og_llm_stream_free(call->sse);
+  call->sse = NULL;
+  og_buf_free(&call->raw);
+  og_buf_init(&call->raw, OG_LLM_MAX_RESPONSE);
+  call->got_data = 0;
+  if(call->stream) {
+    call->sse = og_llm_stream_new(chunk_relay, call);
+    if(!call->sse)
+      return og_fail(err, OG_E_NOMEM, "out of memory");
+    og_llm_stream_set_chunk_json(call->sse, call->chunk_json);
+  }
+  return OG_OK;
+}
+
 static og_result conf_send(og_call *call, og_err *err);
 static void conf_done(og_call *call, og_result rc, og_http_resp *resp,
                       const og_err *xerr);
@@ -1094,17 +1114,9 @@ static og_result conf_send(og_call *call, og_err *err)
   og_client *c = call->c;
   og_http_req req;
   og_result r;
-  og_llm_stream_free(call->sse);
-  call->sse = NULL;
-  og_buf_free(&call->raw);
-  og_buf_init(&call->raw, OG_LLM_MAX_RESPONSE);
-  call->got_data = 0;
-  if(call->stream) {
-    call->sse = og_llm_stream_new(chunk_relay, call);
-    if(!call->sse)
-      return og_fail(err, OG_E_NOMEM, "out of memory");
-    og_llm_stream_set_chunk_json(call->sse, call->chunk_json);
-  }
+  r = reset_answer(call, err);
+  if(r)
+    return r;
   memset(&req, 0, sizeof(req));
   call->conf->cfg = call->tee.ohttp;
   r = og_conf_prepare(call->conf, &req, c->relay_url, c->relay_auth,
@@ -1246,18 +1258,10 @@ static og_result send_attempt(og_call *call, og_err *err)
     headers[n++] = "Accept: text/event-stream";
   headers[n] = NULL;
 
-  og_llm_stream_free(call->sse);
-  call->sse = NULL;
-  og_buf_free(&call->raw);
-  og_buf_init(&call->raw, OG_LLM_MAX_RESPONSE);
-  call->got_data = 0;
-  if(call->stream) {
-    call->sse = og_llm_stream_new(chunk_relay, call);
-    if(!call->sse) {
-      og_buf_wipe_free(&payhdr);
-      return og_fail(err, OG_E_NOMEM, "out of memory");
-    }
-    og_llm_stream_set_chunk_json(call->sse, call->chunk_json);
+  r = reset_answer(call, err);
+  if(r) {
+    og_buf_wipe_free(&payhdr);
+    return r;
   }
   memset(&req, 0, sizeof(req));
   req.method = "POST";
