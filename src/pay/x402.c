@@ -483,23 +483,34 @@ void og_x402_policy_init(og_x402_policy *p)
   og_x402_policy_set_assets(p, OG_X402_DEFAULT_ASSETS, NULL);
 }
 
+/* The item of a comma-separated list that starts at s, blanks around it
+ * trimmed (*item, *len). Returns where the next item starts, or NULL when
+ * this was the last. */
+static const char *list_next(const char *s, const char **item, size_t *len)
+{
+  const char *e = strchr(s, ',');
+  size_t n = e ? (size_t)(e - s) : strlen(s);
+  while(n && (*s == ' ' || *s == '\t')) {
+    s++;
+    n--;
+  }
+  while(n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    n--;
+  *item = s;
+  *len = n;
+  return e ? e + 1 : NULL;
+}
+
 og_result og_x402_policy_set_assets(og_x402_policy *p, const char *list,
                                     og_err *err)
 {
   og_x402_asset as[OG_X402_MAX_ASSETS];
-  size_t n = 0;
-  const char *s = list;
-  for(;;) {
-    const char *e = strchr(s, ',');
-    size_t len = e ? (size_t)(e - s) : strlen(s);
+  size_t n = 0, len;
+  const char *next = list, *s;
+  while(next) {
     char item[128];
     char *colon;
-    while(len && (*s == ' ' || *s == '\t')) {
-      s++;
-      len--;
-    }
-    while(len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-      len--;
+    next = list_next(next, &s, &len);
     if(!len)
       return og_fail(err, OG_E_USAGE, "empty payment asset (expected "
                      "NETWORK:ADDRESS)");
@@ -525,9 +536,6 @@ og_result og_x402_policy_set_assets(og_x402_policy *p, const char *list,
     memset(as[n].network, 0, sizeof(as[n].network));
     memcpy(as[n].network, item, (size_t)(colon - item));
     n++;
-    if(!e)
-      break;
-    s = e + 1;
   }
   memcpy(p->assets, as, n * sizeof(as[0]));
   p->n_assets = n;
@@ -538,17 +546,10 @@ og_result og_x402_policy_set_networks(og_x402_policy *p, const char *list,
                                       og_err *err)
 {
   char nets[OG_X402_MAX_NETWORKS][64];
-  size_t n = 0;
-  const char *s = list;
-  for(;;) {
-    const char *e = strchr(s, ',');
-    size_t len = e ? (size_t)(e - s) : strlen(s);
-    while(len && (*s == ' ' || *s == '\t')) {
-      s++;
-      len--;
-    }
-    while(len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-      len--;
+  size_t n = 0, len;
+  const char *next = list, *s;
+  while(next) {
+    next = list_next(next, &s, &len);
     if(!len)
       return og_fail(err, OG_E_USAGE, "empty network name");
     if(len >= sizeof(nets[0]))
@@ -563,9 +564,6 @@ og_result og_x402_policy_set_networks(og_x402_policy *p, const char *list,
                      "'%s' is not an eip155:<chain id> network name",
                      nets[n]);
     n++;
-    if(!e)
-      break;
-    s = e + 1;
   }
   memcpy(p->networks, nets, sizeof(nets));
   p->n_networks = n;
