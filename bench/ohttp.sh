@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Confidential-mode crypto next to its peer, in one run: bench_ohttp (our
-# HPKE/OHTTP on OpenSSL EVP; and a 100,000-chunk stream in clear vs chunked
-# OHTTP) and bench/hpke_peer.mjs (@hpke/core). Prints both JSON lines and
-# the ratios. Usage: bench/ohttp.sh [BUILD_DIR] [REQUESTS]
+# Confidential mode next to its peers, in one run:
+# 1. library level: bench_ohttp (our HPKE/OHTTP on OpenSSL EVP; a
+#    100,000-chunk stream into the assembler in clear vs chunked OHTTP) and
+#    bench/hpke_peer.mjs (@hpke/core), with the ratios;
+# 2. the command: `chat --stream --relay-url` against bench_ohttp_peer (a C
+#    relay + recipient) next to the same stream in clear, text and --json
+#    (bench/runner.py's cli_ohttp, on a devnet started by bench/run.sh).
+# Usage: bench/ohttp.sh [BUILD_DIR] [REQUESTS]   (BENCH_REPS: runs, 7)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${1:-$ROOT/build}
@@ -20,3 +24,7 @@ r = c["confidential_s"] / c["clear_s"]
 print("100,000-chunk stream: confidential / clear = %.2fx (target <= 1.5x: %s)"
       % (r, "met" if r <= 1.5 else "NOT met"))
 PY
+
+echo
+BUILD=$B BENCH_ONLY=cli_ohttp BENCH_TEES=1 BENCH_REPS=${BENCH_REPS:-7} \
+  bash "$ROOT/bench/run.sh"

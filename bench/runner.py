@@ -29,8 +29,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 
-BENCHES = ("abi", "callgrind", "sse", "cli_sse", "chat", "tee_list",
-           "concurrent", "scale")
+BENCHES = ("abi", "callgrind", "sse", "cli_sse", "cli_ohttp", "chat",
+           "tee_list", "concurrent", "scale")
 CHAT_MODEL = "openai/gpt-4.1"
 CHAT_PROMPT = "Hello from the bench"
 
@@ -725,6 +725,100 @@ def bench_cli_sse(ctx, rep):
         else:
             rep.target(lines, "cli_sse", "%s: wall within 1.5x of curl -sN" %
                        mode, None)
+
+
+def bench_cli_ohttp(ctx, rep):
+    """Issue 13's target as users run it: `chat --stream --relay-url` (the
+    answer sealed as chunked OHTTP, one chunk per SSE event) next to the
+    same 100,000-event stream from the same TEE in the clear, text and
+    --json, process wall. The relay + recipient is bench_ohttp_peer (C):
+    the Node stand-in would be what such a run measures. It replays the
+    gateway stand-in's signed answer after a warm-up run, so neither side
+    waits for the stand-in's Python."""
+    n = ctx.sse_n
+    lines = rep.section("cli_ohttp", "Confidential stream: `opengradient "
+                        "chat --stream --relay-url` vs the same stream in "
+                        "clear, %d chunks over loopback TLS, process wall "
+                        "(median of %d)" % (n, ctx.reps))
+    if not ctx.need_devnet(rep, lines, "cli_ohttp"):
+        return
+    og, peer = ctx.bin("opengradient"), ctx.bin("bench_ohttp_peer")
+    if not og or not peer:
+        rep.skipped(lines, "cli_ohttp", "opengradient or bench_ohttp_peer "
+                    "not built")
+        return
+    tee = ctx.tee(0)
+    key = os.path.join(ctx.env.get("OG_DEVNET_DIR", ""), "tee_0", "ohttp.key")
+    if not os.path.isfile(key):
+        rep.skipped(lines, "cli_ohttp", "the devnet has no OHTTP key")
+        return
+    prefix = os.path.join(ctx.out, "relay")
+    subprocess.run([os.environ.get("PYTHON", "python3"),
+                    "tests/devnet/devnet.py", "gen-cert", "--out", prefix],
+                   check=True, cwd=ROOT, capture_output=True)
+    ready = os.path.join(ctx.out, "relay.ready")
+    if os.path.exists(ready):
+        os.unlink(ready)
+    logf = open(os.path.join(ctx.out, "ohttp_peer.log"), "w")
+    proc = subprocess.Popen([peer, "--cert", prefix + ".pem", "--key",
+                             prefix + ".key", "--ohttp-key", key,
+                             "--gateway", tee["url"], "--ready-file", ready],
+                            stdout=logf, stderr=logf, cwd=ROOT)
+    try:
+        for _ in range(100):
+            if os.path.exists(ready) and os.path.getsize(ready):
+                break
+            time.sleep(0.05)
+        port = json.load(open(ready))["port"]
+        env = dict(ctx.env, OG_RELAY_TOKEN="bench")
+        msgs = json.dumps([{"role": "user", "content": "bench"}])
+        base = [og, "chat", "--tee-id", tee["id"], "--model",
+                "bench/bench-%d" % n, "--messages", msgs, "--stream"]
+        conf = base + ["--relay-url", "https://127.0.0.1:%d" % port,
+                       "--tls-cert", prefix + ".pem"]
+        progs = {"clear: chat --stream": (base, env),
+                 "confidential: chat --stream --relay-url": (conf, env),
+                 "clear: chat --stream --json": (base + ["--json"], env),
+                 "confidential: chat --stream --json --relay-url":
+                     (conf + ["--json"], env)}
+        for k in ("confidential: chat --stream --relay-url",
+                  "clear: chat --stream"):  # warm-up: fills the replay
+            w = measure(progs[k][0], env=env)
+            if w["rc"] != 0:
+                rep.skipped(lines, "cli_ohttp", "warm-up %s: exit %d: %s" % (
+                    k, w["rc"], first_line(w["stderr"] or w["stdout"])))
+                return
+        runs, fails = run_interleaved(progs, ctx.reps)
+    finally:
+        proc.terminate()
+        proc.wait()
+        logf.close()
+    for k, why in fails.items():
+        rep.skipped(lines, k, why)
+    res, rows = {}, []
+    for k, rs in runs.items():
+        if rs:
+            res[k] = summarize(rs)
+            rows.append([k, fmt(res[k]["wall"]), fmt(res[k]["cpu"]),
+                         fmt(res[k]["rss_mib"])])
+    rep.table(lines, ["program", "wall s", "CPU s", "peak RSS MiB"], rows)
+    rep.say(lines, "Command: " + " ".join(shlex.quote(a) for a in progs[
+        "confidential: chat --stream --json --relay-url"][0]))
+    rep.data["cli_ohttp"] = res
+    for mode, suffix in (("text", ""), ("--json", " --json")):
+        c = res.get("clear: chat --stream" + suffix)
+        o = res.get("confidential: chat --stream%s --relay-url" % suffix)
+        if c and o:
+            x = o["wall"] / c["wall"]
+            rep.say(lines, "%s: confidential / clear = %.2fx wall, %.2fx "
+                    "CPU; %.2f us more CPU a chunk" % (
+                        mode, x, o["cpu"] / c["cpu"],
+                        (o["cpu"] - c["cpu"]) / (n + 1) * 1e6))
+            rep.target(lines, "cli_ohttp", "%s: confidential stream within "
+                       "1.5x of the clear one (%.2fx)" % (mode, x), x <= 1.5)
+        else:
+            rep.target(lines, "cli_ohttp", "%s: confidential stream within "
+                       "1.5x of the clear one" % mode, None)
 
 
 def bench_scale(ctx, rep):

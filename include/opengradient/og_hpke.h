@@ -117,9 +117,9 @@ OG_API og_result og_chacha20poly1305_open_detached(
   const unsigned char *aad, size_t aad_len, const unsigned char *ct,
   size_t ct_len, const unsigned char tag[16], og_err *err);
 
-/* A keyed ChaCha20-Poly1305 opener for many messages under one key (a
+/* A keyed ChaCha20-Poly1305 (RFC 8439) for many messages under one key (a
  * chunked stream): the cipher context is set up once. Caller frees with
- * og_aead_free (wipes the key). */
+ * og_aead_free (the key schedule is wiped). */
 typedef struct og_aead og_aead;
 OG_API og_result og_aead_new(og_aead **out, const unsigned char key[32],
                              og_err *err);
@@ -129,6 +129,14 @@ OG_API og_result og_aead_open(og_aead *a, unsigned char *pt,
                               const unsigned char *aad, size_t aad_len,
                               const unsigned char *ct, size_t ct_len,
                               const unsigned char tag[16], og_err *err);
+/* Seal pt (pt_len bytes) into ct (pt_len bytes; may be pt) and tag,
+ * with the key of a: a recipient streaming many chunks under one key. */
+OG_API og_result og_aead_seal(og_aead *a, unsigned char *ct,
+                              unsigned char tag[16],
+                              const unsigned char nonce[12],
+                              const unsigned char *aad, size_t aad_len,
+                              const unsigned char *pt, size_t pt_len,
+                              og_err *err);
 OG_API void og_aead_free(og_aead *a);
 
 #ifdef __cplusplus

@@ -278,36 +278,17 @@ static og_result open_chunk(og_ohttp_chunked *c, const unsigned char *ct,
   return r;
 }
 
-og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
-                                size_t n, og_ohttp_chunk_fn cb, void *ctx,
-                                og_err *err)
+/* Opens the complete chunks at the start of d; *took is the bytes they
+ * used, the final marker included (which sets in_final). */
+static og_result open_run(og_ohttp_chunked *c, const unsigned char *d,
+                          size_t len, size_t *took, og_ohttp_chunk_fn cb,
+                          void *ctx, og_err *err)
 {
   size_t pos = 0;
   og_result r = OG_OK;
-  if(c->failed)
-    return og_fail(err, c->failed, "encrypted stream already failed");
-  if(c->done)
-    return og_fail(err, OG_E_PARSE, "data after the end of the stream");
-  if(n && og_buf_add(&c->in, p, n) != OG_OK) {
-    r = og_fail(err, OG_E_TOO_LARGE,
-                "encrypted stream chunk larger than %u bytes",
-                OG_OHTTP_MAX_CHUNK);
-    goto out;
-  }
-  if(!c->have_keys) {
-    if(c->in.len < OG_OHTTP_NONCE_LEN)
-      return OG_OK;
-    r = og_ohttp_response_keys(c->key, c->nonce, &c->req, c->in.data, err);
-    if(r == OG_OK)
-      r = og_aead_new(&c->aead, c->key, err);
-    if(r != OG_OK)
-      goto out;
-    c->have_keys = 1;
-    pos = OG_OHTTP_NONCE_LEN;
-  }
-  while(!c->in_final && pos < c->in.len) {
+  while(!c->in_final && pos < len) {
     uint64_t v;
-    size_t used = og_quic_varint_get(&v, c->in.data + pos, c->in.len - pos);
+    size_t used = og_quic_varint_get(&v, d + pos, len - pos);
     if(!used)
       break;
     if(v == 0) {
@@ -319,16 +300,96 @@ og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
       r = og_fail(err, v < OG_HPKE_NT ? OG_E_PARSE : OG_E_TOO_LARGE,
                   "encrypted stream chunk of %llu bytes",
                   (unsigned long long)v);
-      goto out;
-    }
-    if(c->in.len - pos - used < v)
       break;
-    r = open_chunk(c, c->in.data + pos + used, (size_t)v, 0, cb, ctx, err);
+    }
+    if(len - pos - used < v)
+      break;
+    r = open_chunk(c, d + pos + used, (size_t)v, 0, cb, ctx, err);
     if(r != OG_OK)
-      goto out;
+      break;
     pos += used + (size_t)v;
   }
-  og_buf_consume(&c->in, pos);
+  *took = pos;
+  return r;
+}
+
+/* Bytes are copied only when a chunk is split across reads (c->in holds
+ * its start) and for the final chunk, which runs to the end of the
+ * stream; whole chunks are opened where they lie in p. */
+og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
+                                size_t n, og_ohttp_chunk_fn cb, void *ctx,
+                                og_err *err)
+{
+  og_result r = OG_OK;
+  size_t k, took;
+  if(c->failed)
+    return og_fail(err, c->failed, "encrypted stream already failed");
+  if(c->done)
+    return og_fail(err, OG_E_PARSE, "data after the end of the stream");
+  if(!c->have_keys) {
+    k = OG_OHTTP_NONCE_LEN - c->in.len;
+    k = n < k ? n : k;
+    if(k && (r = og_buf_add(&c->in, p, k)) != OG_OK)
+      goto out;
+    p += k;
+    n -= k;
+    if(c->in.len < OG_OHTTP_NONCE_LEN)
+      return OG_OK;
+    r = og_ohttp_response_keys(c->key, c->nonce, &c->req, c->in.data, err);
+    if(r == OG_OK)
+      r = og_aead_new(&c->aead, c->key, err);
+    if(r != OG_OK)
+      goto out;
+    c->have_keys = 1;
+    og_buf_reset(&c->in);
+  }
+  /* a chunk begun in an earlier read: complete it from p */
+  while(c->in.len && !c->in_final && n) {
+    uint64_t v;
+    size_t used = og_quic_varint_get(&v, c->in.data, c->in.len), need;
+    if(!used) { /* its length is still incomplete */
+      if((r = og_buf_add(&c->in, p, 1)) != OG_OK)
+        goto out;
+      p++;
+      n--;
+      continue;
+    }
+    if(v == 0) { /* the final marker; what follows is the final chunk */
+      c->in_final = 1;
+      og_buf_consume(&c->in, used);
+      break;
+    }
+    if(v < OG_HPKE_NT || v > OG_OHTTP_MAX_CHUNK) {
+      r = og_fail(err, v < OG_HPKE_NT ? OG_E_PARSE : OG_E_TOO_LARGE,
+                  "encrypted stream chunk of %llu bytes",
+                  (unsigned long long)v);
+      goto out;
+    }
+    need = used + (size_t)v - c->in.len;
+    k = n < need ? n : need;
+    if((r = og_buf_add(&c->in, p, k)) != OG_OK)
+      goto out;
+    p += k;
+    n -= k;
+    if(k < need)
+      return OG_OK;
+    r = open_chunk(c, c->in.data + used, (size_t)v, 0, cb, ctx, err);
+    if(r != OG_OK)
+      goto out;
+    og_buf_reset(&c->in);
+  }
+  if(!c->in_final && !c->in.len && n) {
+    r = open_run(c, p, n, &took, cb, ctx, err);
+    if(r != OG_OK)
+      goto out;
+    p += took;
+    n -= took;
+  }
+  /* the rest: the start of a split chunk, or the final chunk's bytes */
+  if(n && og_buf_add(&c->in, p, n) != OG_OK)
+    r = og_fail(err, OG_E_TOO_LARGE,
+                "encrypted stream chunk larger than %u bytes",
+                OG_OHTTP_MAX_CHUNK);
 out:
   if(r != OG_OK)
     c->failed = r;

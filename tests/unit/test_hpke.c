@@ -118,6 +118,104 @@ static void test_random_roundtrip_and_bad_keys(void **state)
 }
 
 /* RFC 5869 test case 1 for the bare HKDF steps. */
+/* The stream AEAD (raw ChaCha20 + Poly1305, one pass for short
+ * messages) against RFC 8439 section 2.8.2 and, differentially, against
+ * OpenSSL's ChaCha20-Poly1305 AEAD at every length around its one-pass
+ * limit and block boundaries, in place too; any flipped bit is refused. */
+static void test_aead_stream_opener(void **state)
+{
+  static const char lady[] =
+    "Ladies and Gentlemen of the class of '99: If I could offer you only "
+    "one tip for the future, sunscreen would be it.";
+  static const unsigned char tag8439[16] = {
+    0x1a, 0xe1, 0x0b, 0x59, 0x4f, 0x09, 0xe2, 0x6a,
+    0x7e, 0x90, 0x2e, 0xcb, 0xd0, 0x60, 0x06, 0x91};
+  static const unsigned char aad8439[12] = {
+    0x50, 0x51, 0x52, 0x53, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7};
+  static const unsigned char nonce8439[12] = {
+    0x07, 0, 0, 0, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47};
+  unsigned char key[32], nonce[12], aad[20], tag[16], *pt, *ct, *out;
+  size_t len, i, alen;
+  og_aead *a;
+  og_err err;
+  (void)state;
+  pt = malloc(2100);
+  ct = malloc(2100 + 16);
+  out = malloc(2100);
+  assert_non_null(pt);
+  assert_non_null(ct);
+  assert_non_null(out);
+  for(i = 0; i < 32; i++)
+    key[i] = (unsigned char)(0x80 + i);
+  /* RFC 8439 2.8.2: OpenSSL's AEAD gives the RFC's tag; ours opens it */
+  len = sizeof lady - 1;
+  assert_int_equal(og_chacha20poly1305_seal(ct, key, nonce8439, aad8439, 12,
+                                            (const unsigned char *)lady, len,
+                                            &err), OG_OK);
+  assert_memory_equal(ct + len, tag8439, 16);
+  assert_int_equal(og_aead_new(&a, key, &err), OG_OK);
+  assert_int_equal(og_aead_open(a, out, nonce8439, aad8439, 12, ct, len,
+                                tag8439, &err), OG_OK);
+  assert_memory_equal(out, lady, len);
+  og_aead_free(a);
+
+  for(i = 0; i < 32; i++)
+    key[i] = (unsigned char)(i * 7 + 1);
+  for(i = 0; i < 12; i++)
+    nonce[i] = (unsigned char)(i + 3);
+  for(i = 0; i < sizeof aad; i++)
+    aad[i] = (unsigned char)(0xa0 + i);
+  for(i = 0; i < 2100; i++)
+    pt[i] = (unsigned char)(i * 31 + 5);
+  assert_int_equal(og_aead_new(&a, key, &err), OG_OK);
+  for(len = 0; len <= 2080; len = len < 530 ? len + 1 : len + 61) {
+    for(alen = 0; alen <= 17; alen += (alen ? 12 : 5)) {
+      nonce[11] = (unsigned char)len;
+      assert_int_equal(og_chacha20poly1305_seal(ct, key, nonce, alen ? aad
+                                                : NULL, alen, pt, len, &err),
+                       OG_OK);
+      /* our sealer gives OpenSSL AEAD's bytes */
+      assert_int_equal(og_aead_seal(a, out, tag, nonce, alen ? aad : NULL,
+                                    alen, pt, len, &err), OG_OK);
+      assert_memory_equal(out, ct, len);
+      assert_memory_equal(tag, ct + len, 16);
+      memset(out, 0, len + 1);
+      assert_int_equal(og_aead_open(a, out, nonce, alen ? aad : NULL, alen,
+                                    ct, len, ct + len, &err), OG_OK);
+      assert_memory_equal(out, pt, len);
+      /* a flipped bit anywhere: ciphertext, tag, aad, nonce */
+      if(len) {
+        ct[len / 2] ^= 0x10;
+        assert_int_equal(og_aead_open(a, out, nonce, alen ? aad : NULL, alen,
+                                      ct, len, ct + len, &err), OG_E_CRYPTO);
+        ct[len / 2] ^= 0x10;
+      }
+      ct[len + (len % 16)] ^= 0x01;
+      assert_int_equal(og_aead_open(a, out, nonce, alen ? aad : NULL, alen,
+                                    ct, len, ct + len, &err), OG_E_CRYPTO);
+      ct[len + (len % 16)] ^= 0x01;
+      if(alen) {
+        aad[alen - 1] ^= 0x80;
+        assert_int_equal(og_aead_open(a, out, nonce, aad, alen, ct, len,
+                                      ct + len, &err), OG_E_CRYPTO);
+        aad[alen - 1] ^= 0x80;
+      }
+      nonce[0] ^= 1;
+      assert_int_equal(og_aead_open(a, out, nonce, alen ? aad : NULL, alen,
+                                    ct, len, ct + len, &err), OG_E_CRYPTO);
+      nonce[0] ^= 1;
+      /* in place, as the chunk reader may call it */
+      assert_int_equal(og_aead_open(a, ct, nonce, alen ? aad : NULL, alen,
+                                    ct, len, ct + len, &err), OG_OK);
+      assert_memory_equal(ct, pt, len);
+    }
+  }
+  og_aead_free(a);
+  free(pt);
+  free(ct);
+  free(out);
+}
+
 static void test_hkdf_rfc5869(void **state)
 {
   size_t n;
@@ -144,6 +242,7 @@ int main(void)
     cmocka_unit_test(test_rfc9180_a2),
     cmocka_unit_test(test_random_roundtrip_and_bad_keys),
     cmocka_unit_test(test_hkdf_rfc5869),
+    cmocka_unit_test(test_aead_stream_opener),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
