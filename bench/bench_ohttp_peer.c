@@ -27,19 +27,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "bench_common.h"
 #include "opengradient/og_buf.h"
 #include "opengradient/og_hpke.h"
 #include "opengradient/og_ohttp.h"
-
-static const char *arg(int argc, char **argv, const char *name,
-                       const char *def)
-{
-  int i;
-  for(i = 1; i + 1 < argc; i++)
-    if(!strcmp(argv[i], name))
-      return argv[i + 1];
-  return def;
-}
 
 static void die(const char *what)
 {
@@ -241,17 +232,21 @@ done:
 
 int main(int argc, char **argv)
 {
-  const char *cert = arg(argc, argv, "--cert", NULL);
-  const char *keyf = arg(argc, argv, "--key", NULL);
-  const char *okey = arg(argc, argv, "--ohttp-key", NULL);
-  const char *gateway = arg(argc, argv, "--gateway", NULL);
-  const char *ready = arg(argc, argv, "--ready-file", NULL);
-  int port = atoi(arg(argc, argv, "--port", "0")), fd, one = 1;
+  const char *cert = bench_arg(argc, argv, "--cert", NULL);
+  const char *keyf = bench_arg(argc, argv, "--key", NULL);
+  const char *okey = bench_arg(argc, argv, "--ohttp-key", NULL);
+  const char *gateway = bench_arg(argc, argv, "--gateway", NULL);
+  const char *ready = bench_arg(argc, argv, "--ready-file", NULL);
+  int port = atoi(bench_arg(argc, argv, "--port", "0")), fd, one = 1;
   unsigned char sk[32];
   struct sockaddr_in a;
   socklen_t al = sizeof a;
   SSL_CTX *ctx;
   FILE *f;
+  (void)bench_now; /* shared helpers this peer does not need */
+  (void)bench_load_cert;
+  (void)bench_client;
+  (void)bench_request;
   if(!cert || !keyf || !okey || !gateway || !ready)
     die("usage: --cert PEM --key PEM --ohttp-key RAW32 --gateway URL "
         "--ready-file FILE [--port P]");

@@ -135,6 +135,63 @@ void cli_registry_close(cli_registry *reg)
   reg->rpc = NULL;
 }
 
+int cli_tee_usable(cli *c, cli_registry *reg, og_tee_list *list,
+                   const og_tee **usable, og_tee_check *checks,
+                   size_t *n_usable)
+{
+  og_err err;
+  og_result r;
+  size_t i;
+  og_err_clear(&err);
+  r = og_registry_get_active(reg->rpc, list, &reg->address, reg->tee_type,
+                             &err);
+  if(r)
+    return cli_fail(c, r, &err);
+  *n_usable = 0;
+  for(i = 0; i < list->count; i++) {
+    const og_tee *t = &list->items[i];
+    og_tee_check chk;
+    char id[67];
+    og_tee_check_entry(&chk, t);
+    og_bytes32_to_hex(id, &t->id);
+    if(!chk.usable) {
+      cli_verbose(c, "skipping TEE %s: %s", id, chk.reason);
+      continue;
+    }
+    if(!cli_pcr_allowed(reg, &t->pcr_hash)) {
+      cli_verbose(c, "skipping TEE %s: pcrHash not in --require-pcr", id);
+      continue;
+    }
+    if(chk.cert_expired)
+      cli_warn(c, "TEE %s: its TLS certificate has expired", id);
+    usable[*n_usable] = t;
+    if(checks)
+      checks[*n_usable] = chk;
+    (*n_usable)++;
+  }
+  return 0;
+}
+
+int cli_tee_by_id(cli *c, cli_registry *reg, const char *id_text,
+                  og_tee_list *list, const og_tee **chosen)
+{
+  og_bytes32 id;
+  og_tee_select_opts so;
+  og_err err;
+  og_result r;
+  og_err_clear(&err);
+  memset(&so, 0, sizeof(so));
+  r = og_tee_id_parse(&id, id_text, &err);
+  if(r)
+    return cli_error(c, r, "TEE id '%s': %s", id_text, err.msg);
+  so.tee_id = &id;
+  so.tee_type = reg->tee_type;
+  so.pcr_allow = reg->pcr_allow;
+  so.pcr_allow_len = reg->n_pcr_allow;
+  r = og_registry_select(reg->rpc, list, chosen, &reg->address, &so, &err);
+  return r ? cli_fail(c, r, &err) : 0;
+}
+
 int cli_pcr_allowed(const cli_registry *reg, const og_bytes32 *pcr)
 {
   size_t i;

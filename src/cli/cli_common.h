@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "opengradient/og_registry.h"
+#include "opengradient/og_registry_client.h"
 #include "opengradient/og_rpc.h"
 
 typedef struct cli_registry {
@@ -29,6 +30,20 @@ void cli_registry_close(cli_registry *reg);
 
 /* 1 when --require-pcr is not given or lists this hash. */
 int cli_pcr_allowed(const cli_registry *reg, const og_bytes32 *pcr);
+
+/* The active TEEs of reg's type that can be used (checks pass, pcrHash
+ * allowed), in registry order: usable[] points into list, checks[] (may be
+ * NULL) gets each one's check. Skipped TEEs are named under --verbose; an
+ * expired certificate is a warning. Returns 0 or the exit code after
+ * reporting; the caller frees list either way. */
+int cli_tee_usable(cli *c, cli_registry *reg, og_tee_list *list,
+                   const og_tee **usable, og_tee_check *checks,
+                   size_t *n_usable);
+/* Exactly the TEE whose id is id_text (a command's argument), selected as
+ * --tee-id does. Returns 0 or the exit code after reporting; the caller
+ * frees list either way. */
+int cli_tee_by_id(cli *c, cli_registry *reg, const char *id_text,
+                  og_tee_list *list, const og_tee **chosen);
 
 /* endpoint (one trailing '/' dropped) + path. */
 void cli_endpoint_url(char *out, size_t n, const char *endpoint,

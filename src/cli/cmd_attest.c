@@ -341,39 +341,15 @@ static int attest_live(cli *c, const char *root_pem, int64_t at)
     if(rc)
       return rc;
     if(c->npos == 1) {
-      og_bytes32 id;
-      const og_tee *chosen = NULL;
-      og_tee_select_opts so;
-      memset(&so, 0, sizeof(so));
-      r = og_tee_id_parse(&id, c->pos[0], &err);
-      if(r) {
-        rc = cli_error(c, r, "TEE id '%s': %s", c->pos[0], err.msg);
+      rc = cli_tee_by_id(c, &reg, c->pos[0], &list, &tees[0]);
+      if(rc)
         goto out;
-      }
-      so.tee_id = &id;
-      so.tee_type = reg.tee_type;
-      so.pcr_allow = reg.pcr_allow;
-      so.pcr_allow_len = reg.n_pcr_allow;
-      r = og_registry_select(reg.rpc, &list, &chosen, &reg.address, &so, &err);
-      if(r) {
-        rc = cli_fail(c, r, &err);
-        goto out;
-      }
-      tees[n++] = chosen;
+      n = 1;
     }
     else {
-      r = og_registry_get_active(reg.rpc, &list, &reg.address, reg.tee_type,
-                                 &err);
-      if(r) {
-        rc = cli_fail(c, r, &err);
+      rc = cli_tee_usable(c, &reg, &list, tees, NULL, &n);
+      if(rc)
         goto out;
-      }
-      for(i = 0; i < list.count; i++) {
-        og_tee_check chk;
-        og_tee_check_entry(&chk, &list.items[i]);
-        if(chk.usable && cli_pcr_allowed(&reg, &list.items[i].pcr_hash))
-          tees[n++] = &list.items[i];
-      }
       if(!n) {
         rc = cli_error(c, OG_E_NO_TEE, "no usable active TEE of type %u in "
                        "registry %s", (unsigned)reg.tee_type,

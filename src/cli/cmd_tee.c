@@ -85,49 +85,13 @@ static void print_tee_human(cli *c, const og_tee *t, const og_tee_check *chk,
 
 /* The usable active TEEs, filtered by --require-pcr; skipped ones are
  * named with -v. Returns an exit code (0 ok). */
-static int load_usable(cli *c, cli_registry *reg, og_tee_list *list,
-                       const og_tee **usable, og_tee_check *checks,
-                       size_t *n_usable)
-{
-  og_err err;
-  og_result r;
-  size_t i;
-  og_err_clear(&err);
-  r = og_registry_get_active(reg->rpc, list, &reg->address, reg->tee_type,
-                             &err);
-  if(r)
-    return cli_fail(c, r, &err);
-  *n_usable = 0;
-  for(i = 0; i < list->count; i++) {
-    const og_tee *t = &list->items[i];
-    og_tee_check chk;
-    char id[67];
-    og_tee_check_entry(&chk, t);
-    og_bytes32_to_hex(id, &t->id);
-    if(!chk.usable) {
-      cli_verbose(c, "skipping TEE %s: %s", id, chk.reason);
-      continue;
-    }
-    if(!cli_pcr_allowed(reg, &t->pcr_hash)) {
-      cli_verbose(c, "skipping TEE %s: pcrHash not in --require-pcr", id);
-      continue;
-    }
-    if(chk.cert_expired)
-      cli_warn(c, "TEE %s: its TLS certificate has expired", id);
-    usable[*n_usable] = t;
-    checks[*n_usable] = chk;
-    (*n_usable)++;
-  }
-  return 0;
-}
-
 static int tee_list(cli *c, cli_registry *reg)
 {
   og_tee_list list = {0};
   const og_tee *usable[OG_TEE_MAX_ENTRIES];
   static og_tee_check checks[OG_TEE_MAX_ENTRIES];
   size_t n = 0, i;
-  int rc = load_usable(c, reg, &list, usable, checks, &n);
+  int rc = cli_tee_usable(c, reg, &list, usable, checks, &n);
   if(rc) {
     og_tee_list_free(&list);
     return rc;
@@ -300,27 +264,15 @@ static int tee_check(cli *c, cli_registry *reg)
   if(c->npos > 1)
     return cli_error(c, OG_E_USAGE, "tee check: give at most one TEE id");
   if(c->npos == 1) {
-    og_bytes32 id;
-    const og_tee *chosen = NULL;
-    og_tee_select_opts so;
-    memset(&so, 0, sizeof(so));
-    r = og_tee_id_parse(&id, c->pos[0], &err);
-    if(r)
-      return cli_error(c, r, "TEE id '%s': %s", c->pos[0], err.msg);
-    so.tee_id = &id;
-    so.tee_type = reg->tee_type;
-    so.pcr_allow = reg->pcr_allow;
-    so.pcr_allow_len = reg->n_pcr_allow;
-    r = og_registry_select(reg->rpc, &list, &chosen, &reg->address, &so, &err);
-    if(r) {
+    rc = cli_tee_by_id(c, reg, c->pos[0], &list, &usable[0]);
+    if(rc) {
       og_tee_list_free(&list);
-      return cli_fail(c, r, &err);
+      return rc;
     }
-    usable[0] = chosen;
     n = 1;
   }
   else {
-    rc = load_usable(c, reg, &list, usable, checks, &n);
+    rc = cli_tee_usable(c, reg, &list, usable, checks, &n);
     if(rc) {
       og_tee_list_free(&list);
       return rc;
