@@ -62,7 +62,8 @@ typedef struct og_rpc_opts {
                            ms of og_rpc_new, however slowly the RPC
                            trickles (a command's total deadline) */
   /* Several RPCs (url is then ignored): og_eth_call reads the head of
-   * each, takes the lowest among those that answered (heads more than
+   * each (all asked at once, as are the calls), takes the lowest among
+   * those that answered (heads more than
    * OG_RPC_MAX_HEAD_SPREAD apart fail), calls at that block on each and
    * needs `quorum` byte-identical answers (a revert counts as an answer);
    * otherwise OG_E_RPC naming the RPCs that disagreed or failed as

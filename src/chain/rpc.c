@@ -305,92 +305,117 @@ out:
 
 /* ---- calls -------------------------------------------------------- */
 
-static og_result rpc_call_one(og_rpc *r, json_t **result,
-                              const char *method, json_t *params,
-                              og_err *err)
+/* A request's bytes and limits (r->url, the deadline left); *text is the
+ * body to free after sending. */
+static og_result rpc_request(og_rpc *r, og_http_req *hr, char **text,
+                             json_int_t *id, const char *method,
+                             json_t *params, og_err *err)
 {
   static const char *const hdrs[] = {"Content-Type: application/json",
                                      "Accept: application/json", NULL};
   json_t *req;
-  char *text;
-  og_http_req hr;
-  og_http_resp resp;
-  og_err terr;
-  og_result rc;
-  json_int_t id = r->next_id++;
-  *result = NULL;
+  *id = r->next_id++;
+  *text = NULL;
   memset(&r->last, 0, sizeof(r->last));
   /* "o" steals the reference, also on failure. */
-  req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", id,
+  req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", *id,
                   "method", method, "params",
                   params ? json_incref(params) : json_array());
   if(!req)
     return og_fail(err, OG_E_NOMEM, "cannot build the RPC request");
-  text = json_dumps(req, JSON_COMPACT);
+  *text = json_dumps(req, JSON_COMPACT);
   json_decref(req);
-  if(!text)
+  if(!*text)
     return og_fail(err, OG_E_NOMEM, "cannot build the RPC request");
-  memset(&hr, 0, sizeof(hr));
-  hr.method = "POST";
-  hr.url = r->url;
-  hr.headers = hdrs;
-  hr.body = (const unsigned char *)text;
-  hr.body_len = strlen(text);
-  hr.connect_timeout_ms = r->timeout_ms;
-  hr.total_timeout_ms = r->timeout_ms;
+  memset(hr, 0, sizeof(*hr));
+  hr->method = "POST";
+  hr->url = r->url;
+  hr->headers = hdrs;
+  hr->body = (const unsigned char *)*text;
+  hr->body_len = strlen(*text);
+  hr->connect_timeout_ms = r->timeout_ms;
+  hr->total_timeout_ms = r->timeout_ms;
   if(r->deadline) {
     uint64_t now = og_http_clock_ms();
     if(now >= r->deadline) {
-      free(text);
+      free(*text);
+      *text = NULL;
       r->last.kind = OG_RPC_FAIL_TIMEOUT;
       return og_fail(err, OG_E_RPC, "the RPC work did not finish within "
                      "the maximum time (before %s)", method);
     }
-    if(r->deadline - now < (uint64_t)hr.total_timeout_ms)
-      hr.total_timeout_ms = (long)(r->deadline - now);
-    if(hr.connect_timeout_ms > hr.total_timeout_ms)
-      hr.connect_timeout_ms = hr.total_timeout_ms;
+    if(r->deadline - now < (uint64_t)hr->total_timeout_ms)
+      hr->total_timeout_ms = (long)(r->deadline - now);
+    if(hr->connect_timeout_ms > hr->total_timeout_ms)
+      hr->connect_timeout_ms = hr->total_timeout_ms;
   }
-  hr.max_body = r->max_reply;
-  hr.allow_http = r->is_http;
-  og_err_clear(&terr);
-  rc = og_http_perform(r->http, &resp, &hr, &terr);
-  free(text);
+  hr->max_body = r->max_reply;
+  hr->allow_http = r->is_http;
+  return OG_OK;
+}
+
+/* What the transport gave for request id: the result, or the failure
+ * named and kept in r->last. Frees resp. */
+static og_result rpc_reply(og_rpc *r, json_t **result, const char *method,
+                           json_int_t id, og_result rc, og_http_resp *resp,
+                           const og_err *terr, og_err *err)
+{
   if(rc) {
-    og_http_resp_free(&resp);
+    og_http_resp_free(resp);
     if(rc == OG_E_USAGE)
-      return og_fail(err, rc, "%s", terr.msg);
+      return og_fail(err, rc, "%s", terr->msg);
     if(rc == OG_E_TIMEOUT) {
       r->last.kind = OG_RPC_FAIL_TIMEOUT;
       return og_fail(err, OG_E_RPC, "the RPC did not answer %s in time: %s",
-                     method, terr.msg);
+                     method, terr->msg);
     }
     if(rc == OG_E_TOO_LARGE) {
       r->last.kind = OG_RPC_FAIL_TOO_LARGE;
       return og_fail(err, OG_E_RPC, "the RPC reply to %s is too large: %s",
-                     method, terr.msg);
+                     method, terr->msg);
     }
     r->last.kind = OG_RPC_FAIL_TRANSPORT;
-    return og_fail(err, OG_E_RPC, "cannot reach the RPC: %s", terr.msg);
+    return og_fail(err, OG_E_RPC, "cannot reach the RPC: %s", terr->msg);
   }
-  if(resp.status != 200) {
+  if(resp->status != 200) {
     char snip[81];
-    size_t i, n = resp.body.len < 80 ? resp.body.len : 80;
+    size_t i, n = resp->body.len < 80 ? resp->body.len : 80;
     for(i = 0; i < n; i++) {
-      unsigned char c = resp.body.data[i];
+      unsigned char c = resp->body.data[i];
       snip[i] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
     }
     snip[n] = '\0';
     r->last.kind = OG_RPC_FAIL_HTTP;
-    r->last.http_status = resp.status;
-    og_http_resp_free(&resp);
+    r->last.http_status = resp->status;
+    og_http_resp_free(resp);
     return og_fail(err, OG_E_RPC, "the RPC answered HTTP %ld to %s%s%s",
                    r->last.http_status, method, n ? ": " : "", snip);
   }
-  rc = og_rpc_parse_reply(result, &r->last, resp.body.data, resp.body.len, id,
-                          err);
-  og_http_resp_free(&resp);
+  rc = og_rpc_parse_reply(result, &r->last, resp->body.data, resp->body.len,
+                          id, err);
+  og_http_resp_free(resp);
   return rc;
+}
+
+static og_result rpc_call_one(og_rpc *r, json_t **result,
+                              const char *method, json_t *params,
+                              og_err *err)
+{
+  og_http_req hr;
+  og_http_resp resp;
+  og_err terr;
+  char *text;
+  json_int_t id;
+  og_result rc;
+  *result = NULL;
+  rc = rpc_request(r, &hr, &text, &id, method, params, err);
+  if(rc)
+    return rc;
+  og_err_clear(&terr);
+  og_http_resp_init(&resp);
+  rc = og_http_perform(r->http, &resp, &hr, &terr);
+  free(text);
+  return rpc_reply(r, result, method, id, rc, &resp, &terr, err);
 }
 
 og_result og_rpc_call(og_rpc *r, json_t **result, const char *method,
@@ -437,18 +462,24 @@ static og_result bad_result(og_rpc *r, const char *method, const char *why,
 }
 
 /* A call whose result is a quantity. */
-static og_result call_quantity(og_rpc *r, uint64_t *out, const char *method,
-                               json_t *params, og_err *err)
+/* res (consumed) as a quantity. */
+static og_result quantity_of(og_rpc *r, uint64_t *out, const char *method,
+                             json_t *res, og_err *err)
 {
-  json_t *res = NULL;
-  og_result rc = og_rpc_call(r, &res, method, params, err);
-  if(rc)
-    return rc;
+  og_result rc = OG_OK;
   if(!json_is_string(res) ||
      og_quantity_to_u64(out, json_string_value(res)) != OG_OK)
     rc = bad_result(r, method, "a malformed quantity", err);
   json_decref(res);
   return rc;
+}
+
+static og_result call_quantity(og_rpc *r, uint64_t *out, const char *method,
+                               json_t *params, og_err *err)
+{
+  json_t *res = NULL;
+  og_result rc = og_rpc_call(r, &res, method, params, err);
+  return rc ? rc : quantity_of(r, out, method, res, err);
 }
 
 og_result og_eth_chain_id(og_rpc *r, uint64_t *out, og_err *err)
@@ -619,27 +650,27 @@ og_result og_eth_estimate_gas(og_rpc *r, uint64_t *out, const og_address *from,
   return rc;
 }
 
-static og_result eth_call_at(og_rpc *r, og_buf *out, const og_address *to,
-                             const unsigned char *data, size_t len,
-                             const char *block, og_err *err)
+/* eth_call's params: [{to, data}, block]. */
+static json_t *call_params(const og_address *to, const unsigned char *data,
+                           size_t len, const char *block)
 {
   char a[43];
   char *hex = hex0x(data, len);
-  json_t *params, *res = NULL;
-  const char *s;
-  size_t slen, i;
-  og_result rc;
+  json_t *params;
   if(!hex)
-    return og_fail(err, OG_E_NOMEM, "out of memory");
+    return NULL;
   addr0x(a, to);
   params = json_pack("[{s:s, s:s}, s]", "to", a, "data", hex, block);
   free(hex);
-  if(!params)
-    return og_fail(err, OG_E_NOMEM, "out of memory");
-  rc = og_rpc_call(r, &res, "eth_call", params, err);
-  json_decref(params);
-  if(rc)
-    return rc;
+  return params;
+}
+
+/* eth_call's result res (consumed), 0x hex, appended to out. */
+static og_result call_result(og_rpc *r, og_buf *out, json_t *res, og_err *err)
+{
+  const char *s;
+  size_t slen, i;
+  og_result rc = OG_OK;
   if(!json_is_string(res)) {
     json_decref(res);
     return bad_result(r, "eth_call", "a result that is not a string", err);
@@ -671,6 +702,19 @@ static og_result eth_call_at(og_rpc *r, og_buf *out, const og_address *to,
   }
   json_decref(res);
   return rc;
+}
+
+static og_result eth_call_at(og_rpc *r, og_buf *out, const og_address *to,
+                             const unsigned char *data, size_t len,
+                             const char *block, og_err *err)
+{
+  json_t *params = call_params(to, data, len, block), *res = NULL;
+  og_result rc;
+  if(!params)
+    return og_fail(err, OG_E_NOMEM, "out of memory");
+  rc = og_rpc_call(r, &res, "eth_call", params, err);
+  json_decref(params);
+  return rc ? rc : call_result(r, out, res, err);
 }
 
 /* ---- several RPCs: one common block, a quorum of identical answers ---- */
@@ -725,6 +769,86 @@ static void name_rpc(char *list, size_t cap, const og_rpc *r, const char *why)
     snprintf(list + len, cap - len, "%s%s (%.120s)", len ? ", " : "", o, why);
 }
 
+/* One member's request in flight. */
+typedef struct member_xfer {
+  int done;
+  og_result rc;
+  og_http_resp resp;
+  og_err terr;
+} member_xfer;
+
+static void member_done(void *user, og_http_xfer *x, og_result rc,
+                        og_http_resp *resp, const og_err *err)
+{
+  member_xfer *t = user;
+  (void)x;
+  t->done = 1;
+  t->rc = rc;
+  og_http_resp_move(&t->resp, resp);
+  if(rc && err)
+    t->terr = *err;
+}
+
+/* Ask method of every member i with ask[i] at once, on the group's shared
+ * transport, and wait for them all: one round trip instead of one per
+ * RPC. Each gets results[i] (the caller releases it) or errs[i], with
+ * rcs[i] as og_rpc_call would give it. */
+static void call_members(og_rpc *g, const int *ask, const char *method,
+                         json_t *params, json_t **results, og_result *rcs,
+                         og_err *errs)
+{
+  member_xfer t[OG_RPC_MAX_URLS];
+  og_http_xfer *x[OG_RPC_MAX_URLS];
+  json_int_t id[OG_RPC_MAX_URLS];
+  int reply[OG_RPC_MAX_URLS];
+  size_t i, waiting = 0;
+  for(i = 0; i < g->nsub; i++) {
+    og_http_req hr;
+    char *text;
+    results[i] = NULL;
+    reply[i] = 0;
+    x[i] = NULL;
+    memset(&t[i], 0, sizeof(t[i]));
+    og_http_resp_init(&t[i].resp);
+    og_err_clear(&t[i].terr);
+    og_err_clear(&errs[i]);
+    if(!ask[i])
+      continue;
+    rcs[i] = rpc_request(g->sub[i], &hr, &text, &id[i], method, params,
+                         &errs[i]);
+    if(rcs[i])
+      continue; /* named in errs[i] already */
+    reply[i] = 1;
+    t[i].rc = og_http_start(g->http, &x[i], &hr, member_done, &t[i],
+                            &t[i].terr);
+    free(text);
+    if(t[i].rc)
+      t[i].done = 1; /* not started: a transport failure, read below */
+    else
+      waiting++;
+  }
+  while(waiting) {
+    og_result w = og_http_wait(g->http, 1000, NULL);
+    waiting = 0;
+    for(i = 0; i < g->nsub; i++)
+      if(reply[i] && !t[i].done) {
+        if(w) { /* the transport itself failed: stop this one */
+          og_http_cancel(g->http, x[i]);
+          t[i].done = 1;
+          t[i].rc = w;
+          snprintf(t[i].terr.msg, sizeof(t[i].terr.msg), "%s",
+                   og_strerror(w));
+        }
+        else
+          waiting++;
+      }
+  }
+  for(i = 0; i < g->nsub; i++)
+    if(reply[i])
+      rcs[i] = rpc_reply(g->sub[i], &results[i], method, id[i], t[i].rc,
+                         &t[i].resp, &t[i].terr, &errs[i]);
+}
+
 static og_result eth_call_quorum(og_rpc *r, og_buf *out, const og_address *to,
                                  const unsigned char *data, size_t len,
                                  og_err *err)
@@ -732,17 +856,24 @@ static og_result eth_call_quorum(og_rpc *r, og_buf *out, const og_address *to,
   uint64_t head[OG_RPC_MAX_URLS], lo = UINT64_MAX, hi = 0;
   int ok[OG_RPC_MAX_URLS], reverted[OG_RPC_MAX_URLS];
   og_buf ans[OG_RPC_MAX_URLS];
+  json_t *res[OG_RPC_MAX_URLS], *params;
+  og_result rcs[OG_RPC_MAX_URLS];
+  og_err e[OG_RPC_MAX_URLS];
   size_t i, j, answered = 0, best = 0, best_n = 0;
   char failed[OG_ERR_SIZE] = "", block[24];
   og_result rc = OG_OK;
   for(i = 0; i < r->nsub; i++) {
-    og_err e;
-    og_err_clear(&e);
     og_buf_init(&ans[i], out->max);
     reverted[i] = 0;
-    ok[i] = og_eth_block_number(r->sub[i], &head[i], &e) == OG_OK;
+    ok[i] = 1;
+  }
+  call_members(r, ok, "eth_blockNumber", NULL, res, rcs, e);
+  for(i = 0; i < r->nsub; i++) {
+    ok[i] = rcs[i] == OG_OK &&
+            quantity_of(r->sub[i], &head[i], "eth_blockNumber", res[i],
+                        &e[i]) == OG_OK;
     if(!ok[i]) {
-      name_rpc(failed, sizeof(failed), r->sub[i], e.msg);
+      name_rpc(failed, sizeof(failed), r->sub[i], e[i].msg);
       continue;
     }
     answered++;
@@ -772,13 +903,18 @@ static og_result eth_call_quorum(og_rpc *r, og_buf *out, const og_address *to,
     goto out;
   }
   snprintf(block, sizeof(block), "0x%llx", (unsigned long long)lo);
+  params = call_params(to, data, len, block);
+  if(!params) {
+    rc = og_fail(err, OG_E_NOMEM, "out of memory");
+    goto out;
+  }
+  call_members(r, ok, "eth_call", params, res, rcs, e);
+  json_decref(params);
   for(i = 0; i < r->nsub; i++) {
-    og_err e;
     og_result c;
     if(!ok[i])
       continue;
-    og_err_clear(&e);
-    c = eth_call_at(r->sub[i], &ans[i], to, data, len, block, &e);
+    c = rcs[i] ? rcs[i] : call_result(r->sub[i], &ans[i], res[i], &e[i]);
     if(c && r->sub[i]->last.kind == OG_RPC_FAIL_ERROR &&
        r->sub[i]->last.has_data) {
       /* a revert is an answer too: compare its data */
@@ -791,7 +927,7 @@ static og_result eth_call_quorum(og_rpc *r, og_buf *out, const og_address *to,
     }
     if(c) {
       ok[i] = 0;
-      name_rpc(failed, sizeof(failed), r->sub[i], e.msg);
+      name_rpc(failed, sizeof(failed), r->sub[i], e[i].msg);
     }
   }
   /* the largest group of byte-identical answers */

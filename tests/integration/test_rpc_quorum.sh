@@ -7,7 +7,8 @@
 # moved past it, the answers at the common block differ (exit 2 naming B
 # as scheme://host:port); --rpc-quorum 1 with one RPC down still works;
 # heads more than 64 blocks apart are exit 2; a quorum outside
-# 1..(number of RPCs) is exit 1.
+# 1..(number of RPCs) is exit 1. The RPCs are asked at once (two slow
+# forwarders see both requests before either answers).
 . "$(dirname "$0")/lib.sh"
 DEVNET="$PYTHON $ROOT/tests/devnet/devnet.py"
 ANVIL=$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
@@ -51,6 +52,58 @@ expect_rc 0 "tee show through the quorum"
 run_og tee show 0x$(printf '%064d' 7) --rpc-url "$A" --rpc-url "$B"
 expect_rc 3 "an unknown TEE: both revert alike"
 ok "two RPCs with the same registry agree"
+
+# the RPCs are asked at once, not one after another: two forwarders in
+# front of A hold every request 0.4 s and log when each arrives and is
+# answered; the second RPC's request must arrive before the first's answer
+"$PYTHON" - "$A" "$W/slow.ports" "$W/slow.log" <<'PY' &
+import json, sys, threading, time, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+up, ports_file, log_file = sys.argv[1:]
+lock = threading.Lock()
+def log(ev):
+    with lock, open(log_file, "a") as f:
+        f.write(json.dumps(ev) + "\n")
+def make(name):
+    class H(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            method = json.loads(body)["method"]
+            log({"rpc": name, "method": method, "ev": "in"})
+            time.sleep(0.4)
+            req = urllib.request.Request(up, body, {"Content-Type": "application/json"})
+            out = urllib.request.urlopen(req).read()
+            log({"rpc": name, "method": method, "ev": "out"})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+    return H
+servers = [ThreadingHTTPServer(("127.0.0.1", 0), make(n)) for n in ("p", "q")]
+for s in servers:
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+open(ports_file, "w").write(" ".join(str(s.server_address[1]) for s in servers) + "\n")
+time.sleep(120)
+PY
+SLOWPID=$!
+for _ in $(seq 100); do [ -s "$W/slow.ports" ] && break; sleep 0.1; done
+read -r SP SQ < "$W/slow.ports" || fail "forwarders did not start"
+run_og tee list --rpc-url "http://127.0.0.1:$SP" --rpc-url "http://127.0.0.1:$SQ" --json
+kill "$SLOWPID" 2>/dev/null
+expect_rc 0 "through the two forwarders"
+[ "$OUT" = "$LIST_A" ] || fail "the forwarded quorum read differs"
+"$PYTHON" - "$W/slow.log" <<'PY' || fail "the RPCs were asked one after another: $(cat "$W/slow.log")"
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+for m in ("eth_blockNumber", "eth_call"):
+    seq = [(e["rpc"], e["ev"]) for e in evs if e["method"] == m]
+    assert sorted(seq) == [("p", "in"), ("p", "out"), ("q", "in"), ("q", "out")], (m, seq)
+    assert [ev for _, ev in seq[:2]] == ["in", "in"], (m, seq)
+PY
+ok "the quorum asks its RPCs at once (both requests in before either answers)"
 
 run_og tee list --rpc-url "$A" --rpc-url http://127.0.0.1:1 --rpc-quorum 1 --json
 expect_rc 0 "quorum 1, one RPC down"
