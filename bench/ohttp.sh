@@ -21,8 +21,8 @@ c, p = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print("seal+open per request: @hpke/core / ours = %.1fx" %
       (p["seal_open_us_per_request"] / c["seal_open_us_per_request"]))
 r = c["confidential_s"] / c["clear_s"]
-print("100,000-chunk stream: confidential / clear = %.2fx (target <= 1.5x: %s)"
-      % (r, "met" if r <= 1.5 else "NOT met"))
+print("100,000-chunk stream into the assembler: confidential / clear = %.2fx "
+      "(library level; the 1.5x target is the command's, below)" % r)
 PY
 
 echo
