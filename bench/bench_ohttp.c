@@ -122,7 +122,6 @@ int main(int argc, char **argv)
     og_ohttp_req req, rq;
     unsigned char base[12], ct[256], vi[8], n12[12];
     char ev[160];
-    int k;
     og_buf_reset(&wire);
     if(og_ohttp_encapsulate(&req, &wire, &cfg, (const unsigned char *)BODY,
                             sizeof BODY - 1, 1, NULL, NULL))
@@ -141,9 +140,7 @@ int main(int argc, char **argv)
                              "\n\n");
       if(og_buf_add(&clear, ev, len))
         die("clear");
-      memcpy(n12, base, 12);
-      for(k = 0; k < 8; k++)
-        n12[11 - k] ^= (unsigned char)((uint64_t)i >> (8 * k));
+      og_hpke_nonce(n12, base, (uint64_t)i);
       if(og_chacha20poly1305_seal(ct, key, n12,
                                   final ? (const unsigned char *)"final" : NULL,
                                   final ? 5 : 0, (const unsigned char *)ev,

@@ -126,10 +126,7 @@ static int seal_chunk(og_aead *a, og_buf *out, const unsigned char nonce[12],
   static const unsigned char zero[16];
   unsigned char iv[12], vi[8];
   size_t at;
-  int k;
-  memcpy(iv, nonce, 12);
-  for(k = 0; k < 8; k++)
-    iv[11 - k] ^= (unsigned char)(ctr >> (8 * k));
+  og_hpke_nonce(iv, nonce, ctr);
   if(og_buf_add(out, vi, og_quic_varint_put(vi, final ? 0 : n + 16)))
     return -1;
   at = out->len;

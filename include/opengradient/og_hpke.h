@@ -93,6 +93,11 @@ OG_API og_result og_hkdf_sha256_expand(unsigned char *out, size_t L,
                                        const unsigned char *info,
                                        size_t info_len, og_err *err);
 
+/* RFC 9180 ComputeNonce: base XOR seq (big-endian, in the last 8 bytes).
+ * Chunked OHTTP numbers its chunks the same way. */
+OG_API void og_hpke_nonce(unsigned char nonce[12],
+                          const unsigned char base[12], uint64_t seq);
+
 /* ChaCha20-Poly1305 (RFC 8439): ct gets pt_len + 16 bytes (tag last). */
 OG_API og_result og_chacha20poly1305_seal(unsigned char *ct,
                                           const unsigned char key[32],

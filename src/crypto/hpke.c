@@ -301,15 +301,21 @@ og_result og_hpke_setup_base_r(og_hpke_ctx *ctx,
   return r;
 }
 
+void og_hpke_nonce(unsigned char nonce[12], const unsigned char base[12],
+                   uint64_t seq)
+{
+  int i;
+  memcpy(nonce, base, 12);
+  for(i = 0; i < 8; i++)
+    nonce[11 - i] ^= (unsigned char)(seq >> (8 * i));
+}
+
 static og_result next_nonce(og_hpke_ctx *ctx, unsigned char nonce[12],
                             og_err *err)
 {
-  int i;
   if(ctx->seq == UINT64_MAX)
     return og_fail(err, OG_E_CRYPTO, "HPKE sequence number overflow");
-  memcpy(nonce, ctx->base_nonce, 12);
-  for(i = 0; i < 8; i++)
-    nonce[11 - i] ^= (unsigned char)(ctx->seq >> (8 * i));
+  og_hpke_nonce(nonce, ctx->base_nonce, ctx->seq);
   return OG_OK;
 }
 
@@ -528,6 +534,33 @@ static int chacha_pass(og_aead *a, unsigned char out[AEAD_PASS_BUF],
   return ok;
 }
 
+/* The rest of chacha_pass for n bytes of src into dst: what the one pass
+ * already made (in out), or the context continued from block 1. */
+static int chacha_rest(og_aead *a, unsigned char *dst,
+                       const unsigned char out[AEAD_PASS_BUF],
+                       const unsigned char *src, size_t n)
+{
+  int len = 0;
+  if(n > AEAD_ONE_PASS)
+    return EVP_EncryptUpdate(a->ctx, dst, &len, src, (int)n) == 1;
+  if(n)
+    memcpy(dst, out + 64, n);
+  return 1;
+}
+
+static og_result aead_args(og_aead *a, const unsigned char *nonce,
+                           const unsigned char *tag, const unsigned char *in,
+                           const unsigned char *out, size_t n,
+                           const unsigned char *aad, size_t aad_len,
+                           og_err *err)
+{
+  if(!a || !nonce || !tag || (!in && n) || (!out && n) || (!aad && aad_len))
+    return og_fail(err, OG_E_USAGE, "AEAD: missing argument");
+  if(n > INT_MAX - 64 || aad_len > INT_MAX)
+    return og_fail(err, OG_E_TOO_LARGE, "AEAD input too large");
+  return OG_OK;
+}
+
 og_result og_aead_open(og_aead *a, unsigned char *pt,
                        const unsigned char nonce[12],
                        const unsigned char *aad, size_t aad_len,
@@ -535,21 +568,14 @@ og_result og_aead_open(og_aead *a, unsigned char *pt,
                        const unsigned char tag[16], og_err *err)
 {
   unsigned char out[AEAD_PASS_BUF];
-  int n = 0, ok;
-  if(!a || !nonce || !tag || (!ct && ct_len) || (!pt && ct_len) ||
-     (!aad && aad_len))
-    return og_fail(err, OG_E_USAGE, "AEAD: missing argument");
-  if(ct_len > INT_MAX - 64 || aad_len > INT_MAX)
-    return og_fail(err, OG_E_TOO_LARGE, "AEAD input too large");
+  int ok;
+  og_result r = aead_args(a, nonce, tag, ct, pt, ct_len, aad, aad_len, err);
+  if(r)
+    return r;
   /* the tag is checked over ct before any plaintext reaches pt */
   ok = chacha_pass(a, out, nonce, ct, ct_len) &&
-       poly_ok(a, out, aad, aad_len, ct, ct_len, tag, NULL);
-  if(ok && ct_len <= AEAD_ONE_PASS) {
-    if(ct_len)
-      memcpy(pt, out + 64, ct_len);
-  }
-  else if(ok)
-    ok = EVP_EncryptUpdate(a->ctx, pt, &n, ct, (int)ct_len) == 1;
+       poly_ok(a, out, aad, aad_len, ct, ct_len, tag, NULL) &&
+       chacha_rest(a, pt, out, ct, ct_len);
   og_wipe(out, ct_len <= AEAD_ONE_PASS ? 64 + ct_len : 64);
   if(!ok)
     return og_fail(err, OG_E_CRYPTO, "AEAD authentication failed");
@@ -562,20 +588,13 @@ og_result og_aead_seal(og_aead *a, unsigned char *ct, unsigned char tag[16],
                        const unsigned char *pt, size_t pt_len, og_err *err)
 {
   unsigned char out[AEAD_PASS_BUF];
-  int n = 0, ok;
-  if(!a || !nonce || !tag || (!ct && pt_len) || (!pt && pt_len) ||
-     (!aad && aad_len))
-    return og_fail(err, OG_E_USAGE, "AEAD: missing argument");
-  if(pt_len > INT_MAX - 64 || aad_len > INT_MAX)
-    return og_fail(err, OG_E_TOO_LARGE, "AEAD input too large");
-  ok = chacha_pass(a, out, nonce, pt, pt_len);
-  if(ok && pt_len <= AEAD_ONE_PASS) {
-    if(pt_len)
-      memcpy(ct, out + 64, pt_len);
-  }
-  else if(ok)
-    ok = EVP_EncryptUpdate(a->ctx, ct, &n, pt, (int)pt_len) == 1;
-  ok = ok && poly_ok(a, out, aad, aad_len, ct, pt_len, NULL, tag);
+  int ok;
+  og_result r = aead_args(a, nonce, tag, pt, ct, pt_len, aad, aad_len, err);
+  if(r)
+    return r;
+  ok = chacha_pass(a, out, nonce, pt, pt_len) &&
+       chacha_rest(a, ct, out, pt, pt_len) &&
+       poly_ok(a, out, aad, aad_len, ct, pt_len, NULL, tag);
   og_wipe(out, pt_len <= AEAD_ONE_PASS ? 64 + pt_len : 64);
   if(!ok)
     return og_fail(err, OG_E_CRYPTO, "AEAD encryption failed");

@@ -256,10 +256,7 @@ static og_result open_chunk(og_ohttp_chunked *c, const unsigned char *ct,
   unsigned char nonce[12];
   size_t ptn = n - OG_HPKE_NT;
   og_result r = OG_OK;
-  int i;
-  memcpy(nonce, c->nonce, 12);
-  for(i = 0; i < 8; i++)
-    nonce[11 - i] ^= (unsigned char)(c->counter >> (8 * i));
+  og_hpke_nonce(nonce, c->nonce, c->counter);
   og_buf_reset(&c->pt);
   if(ptn && og_buf_add(&c->pt, ct, ptn) != OG_OK)
     return og_fail(err, OG_E_TOO_LARGE, "decrypted chunk does not fit");
@@ -276,6 +273,26 @@ static og_result open_chunk(og_ohttp_chunked *c, const unsigned char *ct,
     r = cb(ctx, ptn ? c->pt.data : (const unsigned char *)"", ptn, final, err);
   og_wipe(c->pt.data, c->pt.len);
   return r;
+}
+
+/* A non-final chunk's announced length: at least a tag, at most the cap. */
+static og_result chunk_len_ok(uint64_t v, og_err *err)
+{
+  if(v >= OG_HPKE_NT && v <= OG_OHTTP_MAX_CHUNK)
+    return OG_OK;
+  return og_fail(err, v < OG_HPKE_NT ? OG_E_PARSE : OG_E_TOO_LARGE,
+                 "encrypted stream chunk of %llu bytes", (unsigned long long)v);
+}
+
+/* Hold n more bytes for a later read (a split chunk, the final one). */
+static og_result keep(og_ohttp_chunked *c, const unsigned char *p, size_t n,
+                      og_err *err)
+{
+  og_result r = og_buf_add(&c->in, p, n);
+  if(r == OG_E_TOO_LARGE)
+    return og_fail(err, r, "encrypted stream chunk larger than %u bytes",
+                   OG_OHTTP_MAX_CHUNK);
+  return r ? og_fail(err, r, "out of memory") : OG_OK;
 }
 
 /* Opens the complete chunks at the start of d; *took is the bytes they
@@ -296,12 +313,8 @@ static og_result open_run(og_ohttp_chunked *c, const unsigned char *d,
       pos += used;
       break;
     }
-    if(v < OG_HPKE_NT || v > OG_OHTTP_MAX_CHUNK) {
-      r = og_fail(err, v < OG_HPKE_NT ? OG_E_PARSE : OG_E_TOO_LARGE,
-                  "encrypted stream chunk of %llu bytes",
-                  (unsigned long long)v);
+    if((r = chunk_len_ok(v, err)) != OG_OK)
       break;
-    }
     if(len - pos - used < v)
       break;
     r = open_chunk(c, d + pos + used, (size_t)v, 0, cb, ctx, err);
@@ -329,7 +342,7 @@ og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
   if(!c->have_keys) {
     k = OG_OHTTP_NONCE_LEN - c->in.len;
     k = n < k ? n : k;
-    if(k && (r = og_buf_add(&c->in, p, k)) != OG_OK)
+    if(k && (r = keep(c, p, k, err)) != OG_OK)
       goto out;
     p += k;
     n -= k;
@@ -348,7 +361,7 @@ og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
     uint64_t v;
     size_t used = og_quic_varint_get(&v, c->in.data, c->in.len), need;
     if(!used) { /* its length is still incomplete */
-      if((r = og_buf_add(&c->in, p, 1)) != OG_OK)
+      if((r = keep(c, p, 1, err)) != OG_OK)
         goto out;
       p++;
       n--;
@@ -359,15 +372,11 @@ og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
       og_buf_consume(&c->in, used);
       break;
     }
-    if(v < OG_HPKE_NT || v > OG_OHTTP_MAX_CHUNK) {
-      r = og_fail(err, v < OG_HPKE_NT ? OG_E_PARSE : OG_E_TOO_LARGE,
-                  "encrypted stream chunk of %llu bytes",
-                  (unsigned long long)v);
+    if((r = chunk_len_ok(v, err)) != OG_OK)
       goto out;
-    }
     need = used + (size_t)v - c->in.len;
     k = n < need ? n : need;
-    if((r = og_buf_add(&c->in, p, k)) != OG_OK)
+    if((r = keep(c, p, k, err)) != OG_OK)
       goto out;
     p += k;
     n -= k;
@@ -386,10 +395,8 @@ og_result og_ohttp_chunked_feed(og_ohttp_chunked *c, const unsigned char *p,
     n -= took;
   }
   /* the rest: the start of a split chunk, or the final chunk's bytes */
-  if(n && og_buf_add(&c->in, p, n) != OG_OK)
-    r = og_fail(err, OG_E_TOO_LARGE,
-                "encrypted stream chunk larger than %u bytes",
-                OG_OHTTP_MAX_CHUNK);
+  if(n)
+    r = keep(c, p, n, err);
 out:
   if(r != OG_OK)
     c->failed = r;
