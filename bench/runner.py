@@ -364,6 +364,15 @@ def run_interleaved(progs, reps):
     return runs, fails
 
 
+def run_reported(rep, lines, progs, reps):
+    """run_interleaved, with every program that failed reported as skipped;
+    returns {label: runs} for the programs that ran."""
+    runs, fails = run_interleaved(progs, reps)
+    for k, why in fails.items():
+        rep.skipped(lines, k, why)
+    return {k: rs for k, rs in runs.items() if rs}
+
+
 def bench_sse(ctx, rep):
     n = ctx.sse_n
     lines = rep.section("sse", "SSE over loopback TLS: %d chunks from one "
@@ -396,14 +405,10 @@ def bench_sse(ctx, rep):
     progs["curl -sN"] = (curl_base + ["-o", "/dev/null", "-w",
                          '{"starttransfer": %{time_starttransfer}, '
                          '"total": %{time_total}}\\n'], ctx.env)
-    runs, fails = run_interleaved(progs, ctx.reps)
-    for k, why in fails.items():
-        rep.skipped(lines, k, why)
+    runs = run_reported(rep, lines, progs, ctx.reps)
     rows = []
     res = {}
     for k, rs in runs.items():
-        if not rs:
-            continue
         eps = []
         for r in rs:
             j = r["json"] or {}
@@ -620,14 +625,10 @@ def bench_concurrent(ctx, rep):
     progs["openai (node)"] = ([ctx.node, "bench/peers/openai_concurrent.mjs",
                                "--url", tee["url"], "--cert", tee["cert"],
                                "--streams", str(s), "--n", str(n)], ctx.env)
-    runs, fails = run_interleaved(progs, ctx.reps)
-    for k, why in fails.items():
-        rep.skipped(lines, k, why)
+    runs = run_reported(rep, lines, progs, ctx.reps)
     res = {}
     rows = []
     for k, rs in runs.items():
-        if not rs:
-            continue
         bad = [r for r in rs if (r["json"] or {}).get("events", 0) <
                s * n]
         sm = summarize(rs)
@@ -688,13 +689,9 @@ def bench_cli_sse(ctx, rep):
     progs["openai (node)"] = ([ctx.node, "bench/peers/openai_sse.mjs",
                                "--url", tee["url"], "--cert", tee["cert"],
                                "--n", str(n)], ctx.env)
-    runs, fails = run_interleaved(progs, ctx.reps)
-    for k, why in fails.items():
-        rep.skipped(lines, k, why)
+    runs = run_reported(rep, lines, progs, ctx.reps)
     res, rows = {}, []
     for k, rs in runs.items():
-        if not rs:
-            continue
         sm = summarize(rs)
         sm["events_per_s_wall"] = (n + 1) / sm["wall"]
         res[k] = sm
@@ -788,19 +785,16 @@ def bench_cli_ohttp(ctx, rep):
                 rep.skipped(lines, "cli_ohttp", "warm-up %s: exit %d: %s" % (
                     k, w["rc"], first_line(w["stderr"] or w["stdout"])))
                 return
-        runs, fails = run_interleaved(progs, ctx.reps)
+        runs = run_reported(rep, lines, progs, ctx.reps)
     finally:
         proc.terminate()
         proc.wait()
         logf.close()
-    for k, why in fails.items():
-        rep.skipped(lines, k, why)
     res, rows = {}, []
     for k, rs in runs.items():
-        if rs:
-            res[k] = summarize(rs)
-            rows.append([k, fmt(res[k]["wall"]), fmt(res[k]["cpu"]),
-                         fmt(res[k]["rss_mib"])])
+        res[k] = summarize(rs)
+        rows.append([k, fmt(res[k]["wall"]), fmt(res[k]["cpu"]),
+                     fmt(res[k]["rss_mib"])])
     rep.table(lines, ["program", "wall s", "CPU s", "peak RSS MiB"], rows)
     rep.say(lines, "Command: " + " ".join(shlex.quote(a) for a in progs[
         "confidential: chat --stream --json --relay-url"][0]))
@@ -843,13 +837,9 @@ def bench_scale(ctx, rep):
     progs["openai (node)"] = ([ctx.node, "bench/peers/openai_concurrent.mjs",
                                "--url", tee["url"], "--cert", tee["cert"],
                                "--streams", str(s), "--n", str(n)], ctx.env)
-    runs, fails = run_interleaved(progs, ctx.scale_reps)
-    for k, why in fails.items():
-        rep.skipped(lines, k, why)
+    runs = run_reported(rep, lines, progs, ctx.scale_reps)
     res, rows = {}, []
     for k, rs in runs.items():
-        if not rs:
-            continue
         sm = summarize(rs)
         sm["events"] = min((r["json"] or {}).get("events", 0) for r in rs)
         res[k] = sm
