@@ -137,7 +137,7 @@ void cli_registry_close(cli_registry *reg)
 
 int cli_tee_usable(cli *c, cli_registry *reg, og_tee_list *list,
                    const og_tee **usable, og_tee_check *checks,
-                   size_t *n_usable)
+                   size_t *n_usable, int need_one)
 {
   og_err err;
   og_result r;
@@ -169,6 +169,10 @@ int cli_tee_usable(cli *c, cli_registry *reg, og_tee_list *list,
       checks[*n_usable] = chk;
     (*n_usable)++;
   }
+  if(need_one && !*n_usable)
+    return cli_error(c, OG_E_NO_TEE, "no usable active TEE of type %u in "
+                     "registry %s", (unsigned)reg->tee_type,
+                     reg->address_text);
   return 0;
 }
 

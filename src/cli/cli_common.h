@@ -34,11 +34,12 @@ int cli_pcr_allowed(const cli_registry *reg, const og_bytes32 *pcr);
 /* The active TEEs of reg's type that can be used (checks pass, pcrHash
  * allowed), in registry order: usable[] points into list, checks[] (may be
  * NULL) gets each one's check. Skipped TEEs are named under --verbose; an
- * expired certificate is a warning. Returns 0 or the exit code after
- * reporting; the caller frees list either way. */
+ * expired certificate is a warning. With need_one, none is an error (exit
+ * 3). Returns 0 or the exit code after reporting; the caller frees list
+ * either way. */
 int cli_tee_usable(cli *c, cli_registry *reg, og_tee_list *list,
                    const og_tee **usable, og_tee_check *checks,
-                   size_t *n_usable);
+                   size_t *n_usable, int need_one);
 /* Exactly the TEE whose id is id_text (a command's argument), selected as
  * --tee-id does. Returns 0 or the exit code after reporting; the caller
  * frees list either way. */

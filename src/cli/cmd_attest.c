@@ -347,15 +347,9 @@ static int attest_live(cli *c, const char *root_pem, int64_t at)
       n = 1;
     }
     else {
-      rc = cli_tee_usable(c, &reg, &list, tees, NULL, &n);
+      rc = cli_tee_usable(c, &reg, &list, tees, NULL, &n, 1);
       if(rc)
         goto out;
-      if(!n) {
-        rc = cli_error(c, OG_E_NO_TEE, "no usable active TEE of type %u in "
-                       "registry %s", (unsigned)reg.tee_type,
-                       reg.address_text);
-        goto out;
-      }
     }
   }
   r = og_http_new(&http, &err);

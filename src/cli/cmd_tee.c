@@ -91,7 +91,7 @@ static int tee_list(cli *c, cli_registry *reg)
   const og_tee *usable[OG_TEE_MAX_ENTRIES];
   static og_tee_check checks[OG_TEE_MAX_ENTRIES];
   size_t n = 0, i;
-  int rc = cli_tee_usable(c, reg, &list, usable, checks, &n);
+  int rc = cli_tee_usable(c, reg, &list, usable, checks, &n, 0);
   if(rc) {
     og_tee_list_free(&list);
     return rc;
@@ -272,16 +272,10 @@ static int tee_check(cli *c, cli_registry *reg)
     n = 1;
   }
   else {
-    rc = cli_tee_usable(c, reg, &list, usable, checks, &n);
+    rc = cli_tee_usable(c, reg, &list, usable, checks, &n, 1);
     if(rc) {
       og_tee_list_free(&list);
       return rc;
-    }
-    if(!n) {
-      og_tee_list_free(&list);
-      return cli_error(c, OG_E_NO_TEE, "no usable active TEE of type %u in "
-                       "registry %s", (unsigned)reg->tee_type,
-                       reg->address_text);
     }
   }
   r = og_http_new(&http, &err);
