@@ -253,16 +253,20 @@ expect_err "chmod 600" "the fix in the message"
 rm -f "$W/.opengradient_config.json"
 ok "a relay token file or config open to group or others is refused"
 # not dumpable while a key is loaded: the kernel then gives /proc/PID/* to
-# root instead of the process's user (needs root to run it as nobody)
+# root instead of the process's user (needs root to run it as nobody).
+# nobody runs a copy of the command: the build folder may sit in a private
+# (0700) temporary folder, as a fresh clone from mktemp -d does.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-  mkdir "$W/nb" && cp "$W/key" "$W/gw.pem" "$W/nb/" && chmod 711 "$W" &&
+  mkdir "$W/nb" && cp "$W/key" "$W/gw.pem" "$W/nb/" &&
+    cp "$OG_BIN" "$W/nb/opengradient" && chmod 711 "$W" &&
     chown -R 65534:65534 "$W/nb" || fail "nobody's files"
   gctl '{"mode": "trickle", "trickle_s": 0.5}'
   # proc_owner [key-args...]: owner of /proc/PID once the command is waiting
   proc_owner() {
     local pid owner="" i
     setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$W/nb" \
-      "$OG_BIN" chat --llm-server-url "$GW" --tls-cert "$W/nb/gw.pem" \
+      "$W/nb/opengradient" chat --llm-server-url "$GW" \
+      --tls-cert "$W/nb/gw.pem" \
       --no-verify --model openai/gpt-5 --messages "$HI" --max-time 20 "$@" \
       >/dev/null 2>&1 </dev/null &
     pid=$!
